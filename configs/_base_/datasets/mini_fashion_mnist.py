@@ -1,0 +1,37 @@
+# Fashion-MNIST (real images, 28x28 gray, 10 classes) read by mmpretrain's
+# FashionMNIST class from data/fashion_mnist (made by tools/prepare_data.py).
+# The mini benchmark trains on the first `train_subset` images and evaluates
+# on the first `val_subset` test images (fixed subsets, same for every run).
+dataset_type = 'kdbench.MiniFashionMNIST'
+data_root = 'data/fashion_mnist'
+train_subset = 10000
+val_subset = 2000
+
+# mean / std of the Fashion-MNIST training pixels, in [0, 255]
+data_preprocessor = dict(num_classes=10, mean=[72.94], std=[90.0],
+                         to_rgb=False)
+
+train_pipeline = [
+    dict(type='RandomCrop', crop_size=28, padding=2),
+    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
+    dict(type='PackInputs'),
+]
+test_pipeline = [dict(type='PackInputs')]
+
+train_dataloader = dict(
+    batch_size=128,
+    num_workers=0,
+    dataset=dict(type=dataset_type, data_root=data_root, split='train',
+                 indices=train_subset, pipeline=train_pipeline),
+    sampler=dict(type='DefaultSampler', shuffle=True),
+)
+val_dataloader = dict(
+    batch_size=500,
+    num_workers=0,
+    dataset=dict(type=dataset_type, data_root=data_root, split='test',
+                 test_mode=True, indices=val_subset, pipeline=test_pipeline),
+    sampler=dict(type='DefaultSampler', shuffle=False),
+)
+val_evaluator = dict(type='Accuracy', topk=(1, ))
+test_dataloader = val_dataloader
+test_evaluator = val_evaluator

@@ -1,0 +1,15 @@
+# Mini classification schedule: a few epochs of SGD with cosine decay,
+# validation once at the end (the number the leaderboard records).
+max_epochs = 3
+optim_wrapper = dict(
+    optimizer=dict(type='SGD', lr=0.1, momentum=0.9, weight_decay=5e-4,
+                   nesterov=True))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=20),
+    dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=max_epochs,
+         eta_min=1e-3),
+]
+train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=max_epochs)
+val_cfg = dict()
+test_cfg = dict()
+auto_scale_lr = dict(base_batch_size=128)

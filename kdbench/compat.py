@@ -1,0 +1,160 @@
+"""Version shims: the one place where kdbench adapts to its stack.
+
+Tested stack: torch 2.14.1, mmengine 0.10.7, mmcv 2.1.0, mmdet 3.3.0,
+mmsegmentation 1.2.2, mmpretrain 1.2.0 (see requirements/ and STACK notes).
+
+1. Checkpoint loading under torch >= 2.6, whose ``torch.load`` defaults to
+   ``weights_only=True``. mmengine calls ``torch.load`` without the argument,
+   and its own training checkpoints pickle ``HistoryBuffer`` and numpy
+   objects, so ``--resume`` and ``load_from`` fail. Policy:
+
+   * every local file is first loaded with ``weights_only=True``; files that
+     hold only a state_dict and plain metadata (what kdbench writes for
+     teachers and students, see :func:`save_weights`) always load this way;
+   * a full pickle is loaded only when it lies inside a *trusted* directory
+     (the work_dir of the current run, registered by ``tools/train.py`` and
+     ``tools/test.py`` via :func:`trust_directory`) or when the user opts in
+     with ``KDBENCH_ALLOW_PICKLE=1``; otherwise the error says how to proceed.
+
+2. ``torchrun`` on CPU: mmengine's ``_init_dist_pytorch`` calls
+   ``torch.cuda.set_device`` (fails without a driver) and the runner wraps
+   DDP with ``device_ids=[LOCAL_RANK]``, which DDP rejects for CPU modules.
+   :func:`patch_dist_launcher` skips ``set_device`` and uses gloo without
+   CUDA; :func:`adapt_cfg_to_device` sets a CPU-friendly model wrapper.
+"""
+import os
+import os.path as osp
+import pickle
+from typing import Any, List, Optional
+
+import torch
+
+ALLOW_PICKLE_ENV = 'KDBENCH_ALLOW_PICKLE'
+_TRUSTED_DIRS: List[str] = []
+_PATCHED = False
+
+
+class UntrustedCheckpointError(RuntimeError):
+    """A checkpoint needs full unpickling but its origin is not trusted."""
+
+
+def trust_directory(path: str) -> None:
+    """Allow full (pickled) checkpoints below ``path`` to be loaded."""
+    real = osp.realpath(path)
+    if real not in _TRUSTED_DIRS:
+        _TRUSTED_DIRS.append(real)
+
+
+def is_trusted(filename: str) -> bool:
+    if os.environ.get(ALLOW_PICKLE_ENV, '') == '1':
+        return True
+    real = osp.realpath(filename)
+    return any(real == d or real.startswith(d + os.sep) for d in _TRUSTED_DIRS)
+
+
+def load_checkpoint_file(filename: str, map_location: Any = 'cpu',
+                         weights_only: Optional[bool] = None) -> Any:
+    """Load a local checkpoint file under kdbench's trust policy.
+
+    Args:
+        filename: path of the file.
+        map_location: as for :func:`torch.load`.
+        weights_only: ``True`` forces tensors-and-plain-data loading,
+            ``False`` allows full unpickling (the caller vouches for the
+            file), ``None`` applies the trust policy described above.
+    """
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(
+            f'Checkpoint file {filename!r} does not exist. Check the path; '
+            'teacher checkpoints are written as <work_dir>/weights.pth at the '
+            'end of training (tools/benchmark.py trains and caches them).')
+    if weights_only is False:
+        return torch.load(filename, map_location=map_location,
+                          weights_only=False)
+    try:
+        return torch.load(filename, map_location=map_location,
+                          weights_only=True)
+    except pickle.UnpicklingError as err:
+        if weights_only is None and is_trusted(filename):
+            return torch.load(filename, map_location=map_location,
+                              weights_only=False)
+        raise UntrustedCheckpointError(
+            f'{filename!r} holds pickled Python objects besides tensors '
+            f'(for example a full mmengine training checkpoint), and loading '
+            f'it can run arbitrary code. Use a weights-only file instead (the '
+            f'weights.pth kdbench writes at the end of training, or '
+            f'tools/export_student.py), or, if you trust the file, set '
+            f'{ALLOW_PICKLE_ENV}=1 (or teacher_weights_only=False for a '
+            f'teacher). Original error: {str(err).splitlines()[0]}') from err
+
+
+def save_weights(state_dict: dict, filename: str,
+                 meta: Optional[dict] = None) -> None:
+    """Write ``{'state_dict', 'meta'}`` that loads with weights_only=True.
+
+    ``meta`` must hold only plain Python data (str, int, float, bool, None,
+    lists and dicts of them).
+    """
+    cpu_state = {k: v.detach().cpu() for k, v in state_dict.items()}
+    os.makedirs(osp.dirname(osp.abspath(filename)), exist_ok=True)
+    tmp = filename + '.tmp'
+    torch.save({'state_dict': cpu_state, 'meta': dict(meta or {})}, tmp)
+    os.replace(tmp, filename)
+
+
+def _local_loader(filename, map_location):
+    return load_checkpoint_file(filename, map_location)
+
+
+def _init_dist_pytorch_cpu_aware(backend, init_backend='torch', **kwargs):
+    """mmengine's pytorch launcher init, without ``cuda.set_device`` on CPU."""
+    import torch.distributed as torch_dist
+    if torch.cuda.is_available():
+        return _ORIGINAL_INIT_DIST_PYTORCH(backend, init_backend=init_backend,
+                                           **kwargs)
+    if backend == 'nccl':
+        backend = 'gloo'
+    torch_dist.init_process_group(backend=backend, **kwargs)
+
+
+_ORIGINAL_INIT_DIST_PYTORCH = None
+
+
+def patch_dist_launcher() -> None:
+    global _ORIGINAL_INIT_DIST_PYTORCH
+    import mmengine.dist.utils as dist_utils
+    if dist_utils._init_dist_pytorch is not _init_dist_pytorch_cpu_aware:
+        _ORIGINAL_INIT_DIST_PYTORCH = dist_utils._init_dist_pytorch
+        dist_utils._init_dist_pytorch = _init_dist_pytorch_cpu_aware
+
+
+def patch_checkpoint_loading() -> None:
+    from mmengine.runner.checkpoint import CheckpointLoader
+    CheckpointLoader.register_scheme(prefixes='', loader=_local_loader,
+                                     force=True)
+
+
+def apply_patches() -> None:
+    """Install every shim once (idempotent)."""
+    global _PATCHED
+    if _PATCHED:
+        return
+    patch_checkpoint_loading()
+    patch_dist_launcher()
+    _PATCHED = True
+
+
+def adapt_cfg_to_device(cfg) -> None:
+    """Make a distributed config run on CPU-only machines (gloo, no ids)."""
+    if torch.cuda.is_available() or cfg.get('launcher', 'none') == 'none':
+        return
+    env_cfg = cfg.setdefault('env_cfg', {})
+    dist_cfg = env_cfg.setdefault('dist_cfg', {})
+    if dist_cfg.get('backend', 'nccl') == 'nccl':
+        dist_cfg['backend'] = 'gloo'
+    wrapper = cfg.get('model_wrapper_cfg') or dict(
+        type='MMDistributedDataParallel')
+    wrapper['device_ids'] = None
+    wrapper.setdefault('broadcast_buffers', False)
+    cfg.model_wrapper_cfg = wrapper

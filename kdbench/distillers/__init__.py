@@ -1,0 +1,7 @@
+from .model_refs import ModelRefError, build_model, load_model_cfg
+from .single_teacher import (DistillerConfigError, ShapeMismatchError,
+                             SingleTeacherDistiller)
+
+__all__ = ['ModelRefError', 'build_model', 'load_model_cfg',
+           'DistillerConfigError', 'ShapeMismatchError',
+           'SingleTeacherDistiller']

@@ -1,0 +1,286 @@
+"""SingleTeacherDistiller: offline distillation of any OpenMMLab model.
+
+The student is trained with its own task losses plus distillation losses
+between tapped modules of student and teacher. The teacher
+
+* is built from a config and a checkpoint (``weights_only`` by default),
+* is *not* a registered submodule: it is outside ``parameters()``, the
+  optimizer, DDP and ``state_dict()`` (so outside saved checkpoints), and
+  follows the distiller's device and dtype through :meth:`_apply`,
+* stays in eval mode and runs once per batch under ``torch.no_grad()``.
+
+Training returns the student's losses prefixed ``student.`` and the
+distillation losses prefixed ``distill.``; ``predict`` and ``tensor`` modes
+run the student alone, so every mmpretrain / mmdet / mmseg metric works.
+"""
+import copy
+from typing import Dict, List, Optional, Union
+
+import torch
+from mmengine.logging import print_log
+from mmengine.model import BaseModel
+from torch import nn
+
+from kdbench.compat import load_checkpoint_file
+from kdbench.connectors import infer_out_channels
+from kdbench.recorders import (ModuleOutputRecorder, TapError, find_module,
+                               parse_tap)
+from kdbench.registry import MODELS
+from .model_refs import build_model
+
+
+class DistillerConfigError(ValueError):
+    """A distiller config is inconsistent (taps, connectors, checkpoint)."""
+
+
+class ShapeMismatchError(ValueError):
+    """Student and teacher taps cannot be compared by their loss."""
+
+
+@MODELS.register_module()
+class SingleTeacherDistiller(BaseModel):
+    """Offline knowledge distillation with one frozen teacher.
+
+    Args:
+        student: model dict or config reference (see ``model_refs``).
+        teacher: model dict or config reference.
+        teacher_checkpoint: path or URL of the teacher weights; required.
+        teacher_weights_only: load the teacher checkpoint with
+            ``torch.load(weights_only=True)``; set False only for a file you
+            trust (a pickle can run code).
+        distill_losses: ``name -> loss cfg``; each loss cfg names its taps
+            with ``student=`` and ``teacher=`` and may add ``connector=``
+            (a dict or a list of dicts applied in order to the student tap).
+        student_loss_weight: factor on the student's own task losses (e.g.
+            1 − α in Hinton's formulation).
+        data_preprocessor: a module to use as is, or a dict that becomes
+            the default preprocessor of student and teacher configs lacking
+            one (mmengine's Runner passes the config's top-level
+            ``data_preprocessor`` here). The distiller preprocesses with the
+            student's; the teacher sees the same batch.
+    """
+
+    def __init__(self,
+                 student: Union[str, dict],
+                 teacher: Union[str, dict],
+                 teacher_checkpoint: Optional[str] = None,
+                 teacher_weights_only: bool = True,
+                 distill_losses: Optional[Dict[str, dict]] = None,
+                 student_loss_weight: float = 1.0,
+                 data_preprocessor: Optional[Union[dict, nn.Module]] = None,
+                 init_cfg: Optional[dict] = None):
+        default_dp = (dict(data_preprocessor)
+                      if isinstance(data_preprocessor, dict) else None)
+        student_model = build_model(student, 'student',
+                                    default_preprocessor=default_dp)
+        teacher_model = build_model(teacher, 'teacher',
+                                    default_preprocessor=default_dp)
+        if not isinstance(data_preprocessor, nn.Module):
+            data_preprocessor = student_model.data_preprocessor
+        super().__init__(data_preprocessor=data_preprocessor,
+                         init_cfg=init_cfg)
+        self.student = student_model
+        object.__setattr__(self, 'teacher', teacher_model)
+        self.student_loss_weight = float(student_loss_weight)
+        self._check_preprocessors()
+        self._load_teacher(teacher_checkpoint, teacher_weights_only)
+        self.teacher.eval()
+        self.teacher.requires_grad_(False)
+
+        self.distill_losses = nn.ModuleDict()
+        self.connectors = nn.ModuleDict()
+        self.taps: Dict[str, tuple] = {}
+        for name, cfg in (distill_losses or {}).items():
+            self._add_loss(name, copy.deepcopy(dict(cfg)))
+        self.student_recorder = ModuleOutputRecorder(
+            self.student, [s for s, _ in self.taps.values()], 'student')
+        self.teacher_recorder = ModuleOutputRecorder(
+            self.teacher, [t for _, t in self.taps.values()], 'teacher')
+        self._shapes_checked = False
+
+    # ------------------------------------------------------------ building
+    def _check_preprocessors(self) -> None:
+        """The teacher runs on the student's preprocessed batch: refuse a
+        teacher whose own normalisation differs."""
+        own, other = self.data_preprocessor, self.teacher.data_preprocessor
+        for key in ('mean', 'std'):
+            a, b = getattr(own, key, None), getattr(other, key, None)
+            if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) \
+                    and (a.shape != b.shape or not torch.allclose(a, b)):
+                raise DistillerConfigError(
+                    f'The teacher was configured with input {key} '
+                    f'{b.flatten().tolist()} but the distiller preprocesses '
+                    f'with {a.flatten().tolist()}; both networks see the same '
+                    f'batch. Give the teacher config the same '
+                    f'data_preprocessor as the student, or pass '
+                    f'data_preprocessor= to the distiller.')
+
+    def _load_teacher(self, checkpoint: Optional[str],
+                      weights_only: bool) -> None:
+        if not checkpoint:
+            raise DistillerConfigError(
+                'teacher_checkpoint is required: a distiller needs a trained '
+                'teacher. Train one with tools/train.py (its weights.pth is '
+                'written at the end) or let tools/benchmark.py train and '
+                'cache it.')
+        if checkpoint.startswith(('http://', 'https://')):
+            loaded = torch.hub.load_state_dict_from_url(
+                checkpoint, map_location='cpu', weights_only=weights_only)
+        else:
+            loaded = load_checkpoint_file(checkpoint, 'cpu',
+                                          weights_only=weights_only)
+        state = loaded.get('state_dict', loaded) if isinstance(
+            loaded, dict) else None
+        if not isinstance(state, dict):
+            raise DistillerConfigError(
+                f'Teacher checkpoint {checkpoint!r} holds no state_dict.')
+        state = {k[len('module.'):] if k.startswith('module.') else k: v
+                 for k, v in state.items()}
+        expected = self.teacher.state_dict()
+        missing = [k for k in expected if k not in state
+                   and not k.endswith('num_batches_tracked')]
+        unexpected = [k for k in state if k not in expected]
+        wrong = [f'{k}: checkpoint {tuple(state[k].shape)} vs teacher '
+                 f'{tuple(expected[k].shape)}' for k in expected
+                 if k in state and hasattr(state[k], 'shape')
+                 and state[k].shape != expected[k].shape]
+        if missing or unexpected or wrong:
+            def few(keys):
+                return ', '.join(keys[:4]) + (' ...' if len(keys) > 4 else '')
+            problems = []
+            if missing:
+                problems.append(f'{len(missing)} teacher weights missing from '
+                                f'the file ({few(missing)})')
+            if unexpected:
+                problems.append(f'{len(unexpected)} unexpected keys in the '
+                                f'file ({few(unexpected)})')
+            if wrong:
+                problems.append(f'{len(wrong)} shape mismatches ({few(wrong)})')
+            raise DistillerConfigError(
+                f'Teacher checkpoint {checkpoint!r} does not fit the teacher '
+                f'model: ' + '; '.join(problems) + '. Check that the teacher '
+                f'config is the one the checkpoint was trained with.')
+        self.teacher.load_state_dict(state, strict=False)
+        print_log(f'Loaded teacher weights from {checkpoint}', 'current')
+
+    def _add_loss(self, name: str, cfg: dict) -> None:
+        try:
+            student_tap, teacher_tap = cfg.pop('student'), cfg.pop('teacher')
+        except KeyError as err:
+            raise DistillerConfigError(
+                f'distill_losses.{name} must name its taps with student=... '
+                f'and teacher=... (module paths, e.g. "head.fc").') from err
+        connector_cfg = cfg.pop('connector', None)
+        # validate both paths at build time, with the closest valid names
+        s_module = _tap_module(self.student, student_tap, 'student', name)
+        t_module = _tap_module(self.teacher, teacher_tap, 'teacher', name)
+        self.distill_losses[name] = MODELS.build(cfg)
+        if connector_cfg is not None:
+            cfgs = connector_cfg if isinstance(connector_cfg,
+                                               (list, tuple)) else [connector_cfg]
+            self.connectors[name] = nn.ModuleList(
+                self._build_connector(dict(c), s_module, t_module, name)
+                for c in cfgs)
+        self.taps[name] = (student_tap, teacher_tap)
+
+    def _build_connector(self, cfg: dict, s_module: nn.Module,
+                         t_module: nn.Module, name: str) -> nn.Module:
+        connector_cls = MODELS.get(cfg['type'])
+        if connector_cls is None:
+            raise DistillerConfigError(
+                f'distill_losses.{name}.connector: unknown type '
+                f'{cfg["type"]!r}.')
+        if getattr(connector_cls, 'needs_channels', False):
+            for key, module, role in (('in_channels', s_module, 'student'),
+                                      ('out_channels', t_module, 'teacher')):
+                if cfg.get(key) is None:
+                    cfg[key] = infer_out_channels(module)
+                    if cfg[key] is None:
+                        raise DistillerConfigError(
+                            f'distill_losses.{name}.connector: cannot infer '
+                            f'the {role} channels from {type(module).__name__}'
+                            f'; set {key}= in the connector config.')
+        return MODELS.build(cfg)
+
+    # ------------------------------------------------------ device / mode
+    def _apply(self, fn, *args, **kwargs):
+        super()._apply(fn, *args, **kwargs)
+        self.teacher._apply(fn, *args, **kwargs)
+        return self
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        self.teacher.eval()
+        return self
+
+    # ------------------------------------------------------------ forward
+    def forward(self, inputs, data_samples=None, mode: str = 'tensor'):
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        return self.student(inputs, data_samples, mode=mode)
+
+    def loss(self, inputs, data_samples) -> Dict[str, torch.Tensor]:
+        with self.teacher_recorder.recording(), \
+                self.student_recorder.recording():
+            with torch.no_grad():
+                self.teacher(inputs, data_samples, mode='tensor')
+            student_losses = self.student(inputs, data_samples, mode='loss')
+            losses = {}
+            for key, value in student_losses.items():
+                if 'loss' in key and self.student_loss_weight != 1.0:
+                    value = _scale(value, self.student_loss_weight)
+                losses[f'student.{key}'] = value
+            losses.update(self.compute_distill_losses())
+        return losses
+
+    def compute_distill_losses(self) -> Dict[str, torch.Tensor]:
+        """Distillation losses from the current recordings."""
+        losses = {}
+        for name, loss_fn in self.distill_losses.items():
+            student_tap, teacher_tap = self.taps[name]
+            student = self.student_recorder.get(student_tap)
+            teacher = self.teacher_recorder.get(teacher_tap)
+            if name in self.connectors:
+                for connector in self.connectors[name]:
+                    student = connector(student, teacher)
+            if not self._shapes_checked:
+                self._check_shapes(name, loss_fn, student, teacher)
+            losses[f'distill.loss_{name}'] = loss_fn(student, teacher)
+        self._shapes_checked = True
+        return losses
+
+    def _check_shapes(self, name, loss_fn, student, teacher) -> None:
+        problem = loss_fn.shape_problem(student.shape, teacher.shape)
+        if problem is None:
+            return
+        student_tap, teacher_tap = self.taps[name]
+        via = ' after its connector' if name in self.connectors else ''
+        if student.dim() == 4 and student.shape[2:] != teacher.shape[2:]:
+            fix = ("add connector=dict(type='kdbench.Resize') (and a "
+                   "kdbench.ConvAdapter before it if channels differ too), "
+                   "or tap layers of equal stride")
+        elif student.dim() >= 2 and student.shape[1] != teacher.shape[1]:
+            fix = ("add connector=dict(type='kdbench.ConvAdapter') for "
+                   "feature maps (kdbench.LinearAdapter for vectors) to map "
+                   "the student channels onto the teacher's")
+        else:
+            fix = 'tap layers whose outputs this loss can compare'
+        raise ShapeMismatchError(
+            f'distill_losses.{name}: student tap {student_tap!r}{via} gives '
+            f'{tuple(student.shape)}, teacher tap {teacher_tap!r} gives '
+            f'{tuple(teacher.shape)}. {problem}. Fix: {fix}.')
+
+
+def _tap_module(model: nn.Module, tap: str, role: str,
+                loss_name: str) -> nn.Module:
+    path, _ = parse_tap(tap)
+    try:
+        return find_module(model, path, role)
+    except TapError as err:
+        raise TapError(f'distill_losses.{loss_name}: {err}') from None
+
+
+def _scale(value: Union[torch.Tensor, List[torch.Tensor]], factor: float):
+    if isinstance(value, (list, tuple)):
+        return [v * factor for v in value]
+    return value * factor

@@ -1,0 +1,72 @@
+"""Record what a finished run measured, for the benchmark runner."""
+import json
+import os
+import os.path as osp
+import resource
+import time
+
+import torch
+from mmengine.dist import master_only
+from mmengine.hooks import Hook
+
+from kdbench.registry import HOOKS
+
+
+def peak_memory_mb() -> float:
+    """Peak memory of this process: CUDA allocator peak on GPU, else the
+    peak resident set size (Linux reports ru_maxrss in KiB)."""
+    if torch.cuda.is_available():
+        return torch.cuda.max_memory_allocated() / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@HOOKS.register_module()
+class RunResultHook(Hook):
+    """Write ``<work_dir>/<filename>`` after training: the last validation
+    metrics, iterations, training wall time without validation, seconds per
+    iteration and peak memory."""
+
+    priority = 'VERY_LOW'
+
+    def __init__(self, filename: str = 'result.json'):
+        self.filename = filename
+        self.metrics = {}
+        self._train_start = None
+        self._val_seconds = 0.0
+        self._val_start = None
+        self._start_iter = 0
+
+    def before_train(self, runner) -> None:
+        self._train_start = time.perf_counter()
+        self._start_iter = runner.iter
+
+    def before_val_epoch(self, runner) -> None:
+        self._val_start = time.perf_counter()
+
+    def after_val_epoch(self, runner, metrics=None) -> None:
+        if self._val_start is not None:
+            self._val_seconds += time.perf_counter() - self._val_start
+            self._val_start = None
+        if metrics:
+            self.metrics = {k: _plain(v) for k, v in metrics.items()}
+
+    @master_only
+    def after_train(self, runner) -> None:
+        train_s = time.perf_counter() - self._train_start - self._val_seconds
+        iters_here = max(runner.iter - self._start_iter, 1)
+        result = dict(metrics=self.metrics, iters=int(runner.iter),
+                      epochs=int(runner.epoch), train_s=round(train_s, 3),
+                      s_per_iter=round(train_s / iters_here, 5),
+                      resumed=self._start_iter > 0,
+                      peak_mem_mb=round(peak_memory_mb(), 1),
+                      seed=int(runner.seed))
+        path = osp.join(runner.work_dir, self.filename)
+        with open(path + '.tmp', 'w') as f:
+            json.dump(result, f, indent=1)
+        os.replace(path + '.tmp', path)
+
+
+def _plain(value):
+    if hasattr(value, 'item'):
+        return value.item()
+    return value

@@ -1,0 +1,45 @@
+"""Write a student-only, weights-only checkpoint at the end of training."""
+import os.path as osp
+
+from mmengine.dist import master_only
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from kdbench.compat import save_weights
+from kdbench.registry import HOOKS
+
+
+def deployable_model(model):
+    """The network a run delivers: the student of a distiller (anything with
+    a ``student`` attribute), else the model itself."""
+    if is_model_wrapper(model):
+        model = model.module
+    return getattr(model, 'student', model)
+
+
+@HOOKS.register_module()
+class StudentExportHook(Hook):
+    """Save ``<work_dir>/<filename>`` = ``{'state_dict', 'meta'}`` after
+    training, holding only the deployable network's weights.
+
+    The file loads with ``torch.load(weights_only=True)`` and into the plain
+    student config (``tools/test.py student_cfg.py work_dir/weights.pth``),
+    and serves as the teacher checkpoint of later distillation runs.
+    """
+
+    priority = 'LOW'
+
+    def __init__(self, filename: str = 'weights.pth'):
+        self.filename = filename
+
+    @master_only
+    def after_train(self, runner) -> None:
+        model = deployable_model(runner.model)
+        meta = dict(config=osp.basename(runner.cfg.filename or ''),
+                    epoch=int(runner.epoch), iter=int(runner.iter),
+                    seed=int(runner.seed),
+                    model_type=type(model).__name__)
+        path = osp.join(runner.work_dir, self.filename)
+        save_weights(model.state_dict(), path, meta)
+        runner.logger.info(f'Saved the {meta["model_type"]} weights '
+                           f'(weights only) to {path}')

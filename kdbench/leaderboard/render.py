@@ -1,0 +1,98 @@
+"""Render leaderboard tables (markdown) from result records.
+
+Per task, one table per (benchmark, dataset, teacher, student): each method's
+mean ± sample std over seeds, Δ of the mean over the plain student
+(``baseline``), the teacher's score, and training cost (mean training wall
+time without validation) relative to the plain student. Only reproduced
+numbers appear here; published numbers belong in a separate table.
+"""
+import statistics
+from collections import OrderedDict
+from typing import Dict, List
+
+METHOD_ORDER = ['teacher', 'baseline', 'kd', 'fitnets', 'at', 'nst', 'rkd',
+                'ft', 'ab', 'fsp', 'sskd', 'dml', 'one', 'ffsd', 'byot',
+                'self_guidance', 'ban']
+
+
+def _order(method: str) -> tuple:
+    if method in METHOD_ORDER:
+        return (METHOD_ORDER.index(method), method)
+    return (len(METHOD_ORDER), method)
+
+
+def _mean_std(values: List[float]) -> tuple:
+    mean = statistics.fmean(values)
+    std = statistics.stdev(values) if len(values) > 1 else 0.0
+    return mean, std
+
+
+def summarize(records: List[dict]) -> Dict[tuple, Dict[str, dict]]:
+    """``{(benchmark, dataset, teacher, student, metric): {method: row}}``."""
+    groups: Dict[tuple, Dict[str, List[dict]]] = OrderedDict()
+    for r in records:
+        key = (r['benchmark'], r['dataset'], r['teacher'], r['student'],
+               r['metric'])
+        groups.setdefault(key, {}).setdefault(r['method'], []).append(r)
+    table = OrderedDict()
+    for key, methods in groups.items():
+        rows = {}
+        for method, runs in methods.items():
+            runs = sorted(runs, key=lambda r: r['seed'])
+            values = [r['value'] for r in runs]
+            mean, std = _mean_std(values)
+            rows[method] = dict(
+                mean=mean, std=std, n=len(runs),
+                seeds=[r['seed'] for r in runs],
+                train_s=statistics.fmean(r['train_s'] for r in runs),
+                s_per_iter=statistics.fmean(r['s_per_iter'] for r in runs),
+                peak_mem_mb=max(r['peak_mem_mb'] for r in runs),
+                iters=runs[0]['iters'],
+                config=runs[0]['config'],
+                commits=sorted({r['commit'] for r in runs}),
+                teacher_value=runs[0].get('teacher_value'))
+        table[key] = rows
+    return table
+
+
+def render_markdown(records: List[dict], task: str, title: str) -> str:
+    records = [r for r in records if r['task'] == task]
+    lines = [f'# {title}', '',
+             'Written by `tools/benchmark.py` / `tools/leaderboard.py` from '
+             '`leaderboards/records.jsonl`; do not edit by hand. Numbers are '
+             'reproduced here (no published numbers are mixed in). Mean ± '
+             'sample std over seeds of the metric after the last epoch; Δ is '
+             'the difference of means to the plain student (`baseline`) '
+             'trained with the same schedule; cost is the mean training '
+             'wall time (validation excluded) relative to `baseline`.', '']
+    if not records:
+        return '\n'.join(lines + ['No records yet.', ''])
+    for (benchmark, dataset, teacher, student, metric), rows in \
+            summarize(records).items():
+        base = rows.get('baseline')
+        teacher_row = rows.get('teacher')
+        teacher_value = (teacher_row['mean'] if teacher_row else
+                         next((r['teacher_value'] for r in rows.values()
+                               if r['teacher_value'] is not None), None))
+        lines += [f'## {dataset} ({benchmark}): teacher {teacher} → '
+                  f'student {student}', '']
+        if teacher_value is not None:
+            lines += [f'Teacher {metric}: **{teacher_value:.2f}**', '']
+        lines += [f'| method | {metric} | Δ vs baseline | seeds | iters | '
+                  f'cost × baseline | s/iter | peak mem (MB) | config |',
+                  '|---|---|---|---|---|---|---|---|---|']
+        for method in sorted(rows, key=_order):
+            row = rows[method]
+            delta = ('–' if base is None or method in ('baseline', 'teacher')
+                     else f'{row["mean"] - base["mean"]:+.2f}')
+            cost = ('–' if base is None or method == 'teacher'
+                    else f'{row["train_s"] / base["train_s"]:.2f}')
+            lines.append(
+                f'| {method} | {row["mean"]:.2f} ± {row["std"]:.2f} | '
+                f'{delta} | {row["n"]} | {row["iters"]} | {cost} | '
+                f'{row["s_per_iter"]:.3f} | {row["peak_mem_mb"]:.0f} | '
+                f'`{row["config"]}` |')
+        commits = sorted({c for r in rows.values() for c in r['commits']})
+        lines += ['', 'Commits: ' + ', '.join(f'`{c[:12]}`' for c in commits),
+                  '']
+    return '\n'.join(lines)

@@ -1,0 +1,238 @@
+"""Benchmark runner: teacher once, then every method × seed, then a table.
+
+A suite is an mmengine config file (``configs/benchmarks/*.py``) naming the
+task, the metric, the teacher config, the methods' configs and the seeds.
+The runner
+
+* trains the teacher once and caches it (``work_dirs/teachers/<config>``);
+  later suites and re-runs reuse its ``weights.pth``;
+* trains each (method, seed) as a separate ``tools/train.py`` process whose
+  log goes to its work_dir, resuming a run that was killed part-way;
+* appends one record per finished run to the records file and skips runs
+  already recorded, so it can be killed and re-run at any time;
+* renders the leaderboard markdown from all records of the task.
+"""
+import datetime
+import json
+import os
+import os.path as osp
+import shlex
+import subprocess
+import sys
+import time
+from typing import List, Optional
+
+from mmengine.config import Config
+
+from kdbench.distillers.model_refs import REPO_ROOT
+from .records import (append_record, find, git_commit, read_records,
+                      stack_versions)
+from .render import render_markdown
+
+TRAIN_TOOL = osp.join(REPO_ROOT, 'tools', 'train.py')
+
+
+class RunFailed(RuntimeError):
+    pass
+
+
+def _stem(path: str) -> str:
+    return osp.splitext(osp.basename(path))[0]
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(
+        timespec='seconds')
+
+
+def _options(options: dict) -> List[str]:
+    return [f'{k}={v}' for k, v in options.items()]
+
+
+class BenchmarkRunner:
+    """Run one suite (see module doc). ``quick`` uses the suite's ``quick``
+    overrides (fewer seeds, shorter schedule) and separate caches/records."""
+
+    def __init__(self, suite_path: str, quick: bool = False,
+                 records_path: Optional[str] = None,
+                 seeds: Optional[List[int]] = None,
+                 methods: Optional[List[str]] = None,
+                 work_root: str = 'work_dirs'):
+        self.suite_path = suite_path
+        self.suite = Config.fromfile(suite_path)
+        self.name = _stem(suite_path) + ('_quick' if quick else '')
+        self.quick = quick
+        quick_cfg = self.suite.get('quick', {}) if quick else {}
+        self.seeds = list(seeds if seeds is not None else
+                          quick_cfg.get('seeds', self.suite.seeds))
+        self.cfg_options = {**self.suite.get('cfg_options', {}),
+                            **quick_cfg.get('cfg_options', {})}
+        self.teacher_options = {**self.suite.get('teacher_cfg_options', {}),
+                                **quick_cfg.get('teacher_cfg_options', {})}
+        self.methods = dict(self.suite.methods)
+        if methods:
+            unknown = [m for m in methods if m not in self.methods]
+            if unknown:
+                raise ValueError(f'Unknown methods {unknown}; the suite has '
+                                 f'{list(self.methods)}.')
+            self.methods = {m: self.methods[m] for m in methods}
+        self.work_root = work_root
+        quick_root = osp.join(work_root, 'benchmarks', 'quick')
+        self.records_path = records_path or (
+            osp.join(quick_root, 'records.jsonl') if quick else
+            osp.join(REPO_ROOT, 'leaderboards', 'records.jsonl'))
+        self.leaderboard_path = (
+            osp.join(quick_root, osp.basename(self.suite.leaderboard))
+            if quick else osp.join(REPO_ROOT, self.suite.leaderboard))
+        self.commit = git_commit(REPO_ROOT)
+        self.versions = stack_versions()
+        self.failures: List[str] = []
+
+    # ------------------------------------------------------------ records
+    def _base_record(self) -> dict:
+        s = self.suite
+        return dict(task=s.task, benchmark=s.benchmark + (
+            '-quick' if self.quick else ''), dataset=s.dataset,
+            teacher=s.teacher.name, student=s.student, metric=s.metric,
+            suite=osp.relpath(osp.abspath(self.suite_path), REPO_ROOT),
+            commit=self.commit, versions=self.versions)
+
+    def _recorded(self, method: str, seed: int, config: str) -> list:
+        base = self._base_record()
+        return find(read_records(self.records_path), task=base['task'],
+                    benchmark=base['benchmark'], dataset=base['dataset'],
+                    method=method, seed=seed, config=config)
+
+    # --------------------------------------------------------------- runs
+    def _train(self, config: str, work_dir: str, seed: int,
+               extra_options: dict, label: str) -> dict:
+        """Train (or resume, or reuse a finished run) and return its
+        result.json content plus the command used."""
+        options = {'randomness.seed': seed, **extra_options}
+        command = [sys.executable, TRAIN_TOOL, config, '--work-dir', work_dir,
+                   '--cfg-options', *_options(options)]
+        result_file = osp.join(work_dir, 'result.json')
+        if osp.isfile(result_file):
+            with open(result_file) as f:
+                result = json.load(f)
+            if result.get('seed') == seed and result.get('metrics'):
+                print(f'    reusing the finished run in {work_dir}')
+                return dict(result, command=shlex.join(command))
+        if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
+            command.append('--resume')
+            print(f'    resuming the interrupted run in {work_dir}')
+        os.makedirs(work_dir, exist_ok=True)
+        log_path = osp.join(work_dir, 'run.log')
+        start = time.perf_counter()
+        with open(log_path, 'a') as log:
+            proc = subprocess.run(command, cwd=REPO_ROOT, stdout=log,
+                                  stderr=subprocess.STDOUT)
+        if proc.returncode != 0 or not osp.isfile(result_file):
+            with open(log_path) as f:
+                tail = ''.join(f.readlines()[-25:])
+            raise RunFailed(f'{label} failed (exit {proc.returncode}); last '
+                            f'lines of {log_path}:\n{tail}')
+        with open(result_file) as f:
+            result = json.load(f)
+        result['wall_s'] = time.perf_counter() - start
+        return dict(result, command=shlex.join(command))
+
+    def _metric(self, result: dict, label: str) -> float:
+        key = self.suite.metric_key
+        if key not in result['metrics']:
+            raise RunFailed(f'{label}: metric {key!r} missing from the '
+                            f'evaluation ({sorted(result["metrics"])}).')
+        return float(result['metrics'][key])
+
+    def teacher(self) -> tuple:
+        """Train the teacher once (cached); return (weights path, score)."""
+        t = self.suite.teacher
+        work_dir = osp.join(self.work_root, 'teachers',
+                            _stem(t.config) + ('_quick' if self.quick else ''))
+        weights = osp.join(work_dir, 'weights.pth')
+        seed = int(t.get('seed', 0))
+        recorded = self._recorded('teacher', seed, t.config)
+        if recorded and osp.isfile(weights):
+            print(f'[teacher] cached: {weights} '
+                  f'({self.suite.metric} {recorded[0]["value"]:.2f})')
+            return weights, recorded[0]['value']
+        print(f'[teacher] training {t.config} (cached afterwards in '
+              f'{work_dir})', flush=True)
+        result = self._train(t.config, work_dir, seed, self.teacher_options,
+                             'teacher')
+        value = self._metric(result, 'teacher')
+        self._append('teacher', seed, t.config, value, value, result)
+        print(f'[teacher] {self.suite.metric} {value:.2f} '
+              f'({result["train_s"]:.0f} s)', flush=True)
+        return weights, value
+
+    def _append(self, method, seed, config, value, teacher_value, result):
+        record = self._base_record()
+        record.update(method=method, seed=seed, config=config, value=value,
+                      teacher_value=teacher_value, iters=result['iters'],
+                      train_s=result['train_s'],
+                      s_per_iter=result['s_per_iter'],
+                      peak_mem_mb=result['peak_mem_mb'],
+                      command=result['command'], finished_at=_now(),
+                      extra=dict(metrics=result['metrics'],
+                                 resumed=result.get('resumed', False),
+                                 benchmark_command=shlex.join(sys.argv)))
+        append_record(self.records_path, record)
+
+    def run(self) -> int:
+        start = time.perf_counter()
+        print(f'Suite {self.suite_path}{" (quick)" if self.quick else ""}: '
+              f'{len(self.methods)} methods x seeds {self.seeds}; records '
+              f'-> {self.records_path}', flush=True)
+        teacher_weights, teacher_value = self.teacher()
+        jobs = [(m, s) for m in self.methods for s in self.seeds]
+        durations = []
+        for number, (method, seed) in enumerate(jobs, 1):
+            config = self.methods[method]
+            label = f'[{number}/{len(jobs)}] {method} seed {seed}'
+            done = self._recorded(method, seed, config)
+            if done:
+                print(f'{label}: recorded ({self.suite.metric} '
+                      f'{done[0]["value"]:.2f}), skipped', flush=True)
+                continue
+            options = dict(self.cfg_options)
+            if 'teacher' in Config.fromfile(
+                    osp.join(REPO_ROOT, config)).model:
+                options['model.teacher_checkpoint'] = teacher_weights
+            work_dir = osp.join(self.work_root, 'benchmarks', self.name,
+                                method, f'seed{seed}')
+            print(f'{label}: training {config}', flush=True)
+            run_start = time.perf_counter()
+            try:
+                result = self._train(config, work_dir, seed, options, label)
+                value = self._metric(result, label)
+            except RunFailed as err:
+                print(str(err), flush=True)
+                self.failures.append(label)
+                continue
+            self._append(method, seed, config, value, teacher_value, result)
+            durations.append(time.perf_counter() - run_start)
+            left = sum(1 for m, s in jobs[number:]
+                       if not self._recorded(m, s, self.methods[m]))
+            eta = left * sum(durations) / len(durations)
+            print(f'{label}: {self.suite.metric} {value:.2f} (train '
+                  f'{result["train_s"]:.0f} s, run {durations[-1]:.0f} s; '
+                  f'~{eta / 60:.1f} min left)', flush=True)
+        self.render()
+        total = time.perf_counter() - start
+        print(f'Leaderboard: {self.leaderboard_path}')
+        print(f'Wall time: {total:.0f} s ({total / 60:.1f} min)')
+        if self.failures:
+            print(f'{len(self.failures)} runs failed: '
+                  f'{", ".join(self.failures)}; re-run to retry them.')
+            return 1
+        return 0
+
+    def render(self) -> str:
+        text = render_markdown(read_records(self.records_path),
+                               self.suite.task, self.suite.title)
+        os.makedirs(osp.dirname(self.leaderboard_path), exist_ok=True)
+        with open(self.leaderboard_path, 'w') as f:
+            f.write(text)
+        print(text)
+        return text

@@ -1,0 +1,26 @@
+"""kdbench registries: children of mmengine's root registries, scope ``kdbench``.
+
+Every registry below has mmengine's root registry as parent, so a config can
+mix ``kdbench.X`` with ``mmpretrain.``, ``mmdet.`` and ``mmseg.`` types, and
+``mmdet::``-style base configs can be inherited next to kdbench configs.
+"""
+from mmengine.registry import DATASETS as MMENGINE_DATASETS
+from mmengine.registry import HOOKS as MMENGINE_HOOKS
+from mmengine.registry import METRICS as MMENGINE_METRICS
+from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
+from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
+from mmengine.registry import Registry
+
+MODELS = Registry('model', parent=MMENGINE_MODELS, scope='kdbench',
+                  locations=['kdbench.distillers', 'kdbench.losses',
+                             'kdbench.connectors'])
+MODEL_WRAPPERS = Registry('model_wrapper', parent=MMENGINE_MODEL_WRAPPERS,
+                          scope='kdbench', locations=['kdbench.distillers'])
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='kdbench',
+                 locations=['kdbench.engine.hooks'])
+DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope='kdbench',
+                    locations=['kdbench.cls'])
+TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
+                      scope='kdbench')
+METRICS = Registry('metric', parent=MMENGINE_METRICS, scope='kdbench')

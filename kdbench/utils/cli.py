@@ -1,0 +1,70 @@
+"""Shared plumbing of the tools/ scripts: config loading and user errors."""
+import difflib
+import glob
+import os
+import os.path as osp
+import sys
+from contextlib import contextmanager
+
+from mmengine.config import Config
+
+from kdbench.distillers.model_refs import REPO_ROOT
+
+
+class UserInputError(Exception):
+    """Bad input whose message tells the user what to do."""
+
+
+def load_config(path: str, cfg_options=None) -> Config:
+    """``Config.fromfile`` with an actionable error for a wrong path."""
+    if not osp.isfile(path):
+        pool = [osp.relpath(p, REPO_ROOT) for p in glob.glob(
+            osp.join(REPO_ROOT, 'configs', '**', '*.py'), recursive=True)]
+        close = difflib.get_close_matches(path, pool, n=5, cutoff=0.4)
+        hint = ('; closest configs: ' + ', '.join(close)) if close else ''
+        raise UserInputError(f'Config file {path!r} not found{hint}.')
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def user_error_types():
+    """Exception types that mean bad input, reported without traceback."""
+    from kdbench.compat import UntrustedCheckpointError
+    from kdbench.distillers import (DistillerConfigError, ModelRefError,
+                                    ShapeMismatchError)
+    from kdbench.recorders import TapError
+    return (UserInputError, DistillerConfigError, ModelRefError,
+            ShapeMismatchError, TapError, UntrustedCheckpointError,
+            FileNotFoundError)
+
+
+@contextmanager
+def report_user_errors():
+    """Turn bad-input exceptions into one message and exit code 2.
+
+    mmengine wraps errors raised while building a model in a new exception
+    whose ``__cause__`` or message carries ours, so the chain is searched.
+    Set ``KDBENCH_DEBUG=1`` to get the full traceback instead.
+    """
+    try:
+        yield
+    except Exception as err:  # noqa: BLE001 - filtered below
+        if os.environ.get('KDBENCH_DEBUG') == '1':
+            raise
+        cause = _find_user_error(err, user_error_types())
+        if cause is None:
+            raise
+        print(f'kdbench: error: {cause}', file=sys.stderr)
+        sys.exit(2)
+
+
+def _find_user_error(err, types):
+    seen = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if isinstance(err, types):
+            return err
+        err = err.__cause__ or err.__context__
+    return None

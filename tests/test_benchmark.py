@@ -1,0 +1,89 @@
+"""tools/benchmark.py end to end on a tiny suite: teacher cached, records
+appended once, a killed runner re-run finishes without duplicates."""
+import json
+import os.path as osp
+import signal
+import subprocess
+import sys
+import time
+
+from kdbench.leaderboard import read_records
+
+from conftest import BASELINE_CFG, KD_CFG, REPO, TINY_OPTIONS, run_tool
+
+
+def write_suite(tmp_path):
+    options = dict(o.split('=', 1) for o in TINY_OPTIONS)
+    suite = tmp_path / 'suite_tiny.py'
+    suite.write_text(f'''
+task = 'classification'
+benchmark = 'test'
+dataset = 'fashion_mnist'
+metric = 'top1'
+metric_key = 'accuracy/top1'
+title = 'Tiny'
+leaderboard = {str(tmp_path / 'tiny.md')!r}
+seeds = [0, 1]
+teacher = dict(name='T', seed=0, config='configs/cls/teacher/r18-w32_1xb128-15e_fmnist-mini.py')
+student = 'S'
+methods = dict(baseline={BASELINE_CFG!r}, kd={KD_CFG!r})
+cfg_options = {options!r}
+teacher_cfg_options = {options!r}
+''')
+    return str(suite)
+
+
+def test_runner_end_to_end(tmp_path, fmnist_ready):
+    suite = write_suite(tmp_path)
+    records = str(tmp_path / 'records.jsonl')
+    work = str(tmp_path / 'work')
+    cmd = [sys.executable, 'tools/benchmark.py', suite, '--records', records,
+           '--work-root', work]
+    # kill the runner while the first student run trains
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    first = osp.join(work, 'benchmarks', 'suite_tiny', 'baseline', 'seed0')
+    deadline = time.time() + 300
+    while not osp.isdir(first):
+        assert proc.poll() is None, proc.stdout.read()
+        assert time.time() < deadline
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    proc.wait(timeout=120)
+    assert [r['method'] for r in read_records(records)] == ['teacher']
+
+    done = run_tool(cmd[1:], timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert '[teacher] cached' in done.stdout
+    rows = read_records(records)
+    assert sorted((r['method'], r['seed']) for r in rows) == [
+        ('baseline', 0), ('baseline', 1), ('kd', 0), ('kd', 1),
+        ('teacher', 0)]
+    for r in rows:
+        assert 0 <= r['value'] <= 100 and r['iters'] == 4
+        assert r['command'].split()[1].endswith('tools/train.py')
+        assert r['versions']['mmpretrain'] == '1.2.0'
+    kd0 = next(r for r in rows if r['method'] == 'kd' and r['seed'] == 0)
+    assert 'model.teacher_checkpoint=' in kd0['command']
+    assert 'randomness.seed=0' in kd0['command']
+    with open(osp.join(work, 'benchmarks', 'suite_tiny', 'kd', 'seed0',
+                       'result.json')) as f:
+        assert json.load(f)['metrics']['accuracy/top1'] == kd0['value']
+    text = open(tmp_path / 'tiny.md').read()
+    assert '| kd |' in text and '| baseline |' in text
+    assert 'Wall time:' in done.stdout
+
+    again = run_tool(cmd[1:], timeout=300)
+    assert again.returncode == 0
+    assert again.stdout.count('skipped') == 4
+    assert len(read_records(records)) == 5
+
+
+def test_unknown_suite_and_method(tmp_path):
+    proc = run_tool(['tools/benchmark.py', 'configs/benchmarks/nope.py'])
+    assert proc.returncode == 2 and 'configs/benchmarks' in proc.stderr
+    suite = write_suite(tmp_path)
+    proc = run_tool(['tools/benchmark.py', suite, '--methods', 'kdd',
+                     '--records', str(tmp_path / 'r.jsonl')])
+    assert proc.returncode == 2 and "'kdd'" in proc.stderr
+    assert 'Traceback' not in proc.stderr

@@ -1,0 +1,73 @@
+"""Every config parses; classification configs build their models."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+
+import kdbench  # noqa: F401
+from kdbench.compat import save_weights
+from kdbench.distillers import build_model
+from kdbench.registry import MODELS
+
+from conftest import REPO
+
+ALL = sorted(osp.relpath(p, REPO) for p in glob.glob(
+    osp.join(REPO, 'configs', '**', '*.py'), recursive=True))
+CLS = [p for p in ALL if p.startswith('configs/cls/')]
+METHODS = ('kd', 'fitnets', 'at', 'nst', 'rkd')
+
+
+@pytest.mark.parametrize('path', ALL)
+def test_config_parses(path):
+    Config.fromfile(osp.join(REPO, path))
+
+
+def test_every_method_has_mini_and_imagenet_configs():
+    for method in METHODS:
+        names = [osp.basename(p) for p in CLS
+                 if p.startswith(f'configs/cls/{method}/')]
+        assert any(n.endswith('_fmnist-mini.py') for n in names), method
+        assert f'{method}_r34_r18_8xb32-100e_in1k.py' in names, method
+
+
+@pytest.fixture(scope='module')
+def r34_weights(tmp_path_factory):
+    teacher = build_model('configs/cls/teacher/r34_8xb32-100e_in1k.py',
+                          'teacher')
+    path = str(tmp_path_factory.mktemp('r34') / 'r34.pth')
+    save_weights(teacher.state_dict(), path)
+    return path
+
+
+def _build(cfg, teacher_ckpt=None):
+    model = cfg.model.to_dict()
+    if teacher_ckpt:
+        model['teacher_checkpoint'] = teacher_ckpt
+    model.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        return MODELS.build(model)
+
+
+@pytest.mark.parametrize('path', [p for p in CLS if p.endswith('_in1k.py')])
+def test_imagenet_configs_build(path, r34_weights):
+    cfg = Config.fromfile(osp.join(REPO, path))
+    assert cfg.train_dataloader.batch_size == 32
+    assert cfg.train_cfg.max_epochs == 100
+    model = _build(cfg, r34_weights if 'teacher' in cfg.model else None)
+    if 'teacher' in cfg.model:
+        assert type(model).__name__ == 'SingleTeacherDistiller'
+        assert model.teacher.backbone.depth == 34
+        assert model.student.backbone.depth == 18
+        assert model.student.head.num_classes == 1000
+
+
+@pytest.mark.parametrize('path', [p for p in CLS
+                                  if p.endswith('_fmnist-mini.py')])
+def test_mini_configs_build(path, random_teacher_ckpt):
+    cfg = Config.fromfile(osp.join(REPO, path))
+    model = _build(cfg, random_teacher_ckpt if 'teacher' in cfg.model
+                   else None)
+    if 'teacher' in cfg.model:
+        assert model.distill_losses, path

@@ -1,0 +1,48 @@
+"""Records and rendering, with values computed by hand."""
+import json
+
+import pytest
+
+from kdbench.leaderboard import (append_record, read_records,
+                                 render_markdown, summarize)
+
+
+def rec(method, seed, value, train_s=10.0):
+    return dict(task='classification', benchmark='mini',
+                dataset='fashion_mnist', method=method, config=f'{method}.py',
+                teacher='T', student='S', seed=seed, metric='top1',
+                value=value, teacher_value=90.0, iters=100, train_s=train_s,
+                s_per_iter=train_s / 100, peak_mem_mb=1000.0, commit='abc',
+                versions={}, command='x', finished_at='now')
+
+
+def test_append_and_read(tmp_path):
+    path = str(tmp_path / 'r.jsonl')
+    append_record(path, rec('kd', 0, 1.0))
+    append_record(path, rec('kd', 1, 2.0))
+    assert [r['value'] for r in read_records(path)] == [1.0, 2.0]
+    with pytest.raises(ValueError, match='lacks keys'):
+        append_record(path, dict(task='x'))
+    with open(path, 'a') as f:
+        f.write('{not json\n')
+    with pytest.raises(ValueError, match=':3: not a JSON record'):
+        read_records(path)
+
+
+def test_summary_and_markdown():
+    records = [rec('baseline', s, v) for s, v in enumerate([80, 82, 84])]
+    records += [rec('kd', s, v, train_s=12.0)
+                for s, v in enumerate([85, 86, 87])]
+    records += [rec('teacher', 0, 90.0, train_s=50.0)]
+    rows = next(iter(summarize(records).values()))
+    assert rows['baseline']['mean'] == 82 and rows['baseline']['std'] == 2
+    assert rows['kd']['std'] == 1
+    text = render_markdown(records, 'classification', 'Title')
+    assert '| kd | 86.00 ± 1.00 | +4.00 | 3 | 100 | 1.20 |' in text
+    assert '| baseline | 82.00 ± 2.00 | – | 3 | 100 | 1.00 |' in text
+    assert 'Teacher top1: **90.00**' in text
+    # rows follow the method order: teacher, baseline, kd
+    assert text.index('| teacher |') < text.index('| baseline |') < \
+        text.index('| kd |')
+    assert 'No records yet' in render_markdown([], 'detection', 'D')
+    json.dumps(records)  # records are plain JSON

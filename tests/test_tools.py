@@ -1,0 +1,122 @@
+"""tools/: train -> weights.pth -> test with the plain student config,
+resume after a kill, 2-process CPU training, and bad-input messages."""
+import glob
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+import time
+
+import torch
+
+from conftest import BASELINE_CFG, KD_CFG, REPO, TINY_OPTIONS, run_tool
+
+
+def test_distill_then_test_with_plain_student_config(
+        tmp_path, fmnist_ready, random_teacher_ckpt):
+    work = str(tmp_path / 'kd')
+    proc = run_tool(['tools/train.py', KD_CFG, '--work-dir', work,
+                     '--cfg-options', *TINY_OPTIONS,
+                     f'model.teacher_checkpoint={random_teacher_ckpt}'])
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    log = proc.stdout + proc.stderr
+    assert 'distill.loss_kd' in log and 'student.loss' in log
+    weights = osp.join(work, 'weights.pth')
+    saved = torch.load(weights, weights_only=True)
+    assert set(saved) == {'state_dict', 'meta'}
+    keys = list(saved['state_dict'])
+    assert keys and not any(k.startswith(('student.', 'teacher', 'connect'))
+                            for k in keys)
+    proc = run_tool(['tools/test.py', BASELINE_CFG, weights, '--work-dir',
+                     str(tmp_path / 'test'), '--cfg-options',
+                     'test_dataloader.dataset.indices=200'])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    log = proc.stdout + proc.stderr
+    assert 'accuracy/top1' in log
+    assert 'missing keys' not in log and 'unexpected key' not in log
+
+
+def test_resume_continues_a_killed_run(tmp_path, fmnist_ready):
+    work = str(tmp_path / 'base')
+    options = [o for o in TINY_OPTIONS if 'max_epochs' not in o
+               and 'val_interval' not in o and 'scheduler' not in o]
+    options += ['train_cfg.max_epochs=3', 'train_cfg.val_interval=3']
+    cmd = [sys.executable, 'tools/train.py', BASELINE_CFG, '--work-dir', work,
+           '--cfg-options', *options]
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not osp.isfile(osp.join(work, 'epoch_1.pth')):
+        assert proc.poll() is None, 'training ended before epoch 1 was saved'
+        assert time.time() < deadline
+        time.sleep(0.2)
+    time.sleep(0.5)  # let the write of epoch_1.pth finish
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not osp.isfile(osp.join(work, 'weights.pth'))
+    done = run_tool(['tools/train.py', BASELINE_CFG, '--work-dir', work,
+                     '--resume', '--cfg-options', *options])
+    assert done.returncode == 0, done.stderr[-3000:]
+    log = done.stdout + done.stderr
+    assert 'resumed epoch: ' in log, log[-2000:]
+    assert 'Epoch(train) [1]' not in log  # epoch 1 was not trained again
+    assert osp.isfile(osp.join(work, 'epoch_3.pth'))
+    assert osp.isfile(osp.join(work, 'weights.pth'))
+
+
+def test_dist_train_two_cpu_processes(tmp_path, fmnist_ready,
+                                      random_teacher_ckpt):
+    work = str(tmp_path / 'dist')
+    env = dict(os.environ, PYTHON=sys.executable, PORT='29517')
+    proc = subprocess.run(
+        ['bash', 'tools/dist_train.sh', KD_CFG, '2', '--work-dir', work,
+         '--cfg-options', *TINY_OPTIONS,
+         f'model.teacher_checkpoint={random_teacher_ckpt}'],
+        cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-4000:]
+    assert 'Distributed training: True' in log
+    assert "'world_size': 2" in log or 'GPU number: 2' in log or \
+        'world_size: 2' in log, log[-3000:]
+    # each rank logs its own training iterations: rank 1 writes its own log
+    assert 'distill.loss_kd' in log
+    assert 'accuracy/top1' in log  # distributed evaluation happened
+    ranks = glob.glob(osp.join(work, '*', 'rank_logs', '*')) + glob.glob(
+        osp.join(work, '**', '*.log'), recursive=True)
+    assert ranks
+    assert osp.isfile(osp.join(work, 'weights.pth'))
+
+
+def test_bad_config_path_is_one_message(tmp_path):
+    proc = run_tool(['tools/train.py', 'configs/cls/kd/kd_r18-w32_r18-w8.py',
+                     '--work-dir', str(tmp_path)])
+    assert proc.returncode == 2
+    assert 'Traceback' not in proc.stderr
+    assert 'kd_r18-w32_r18-w8_1xb128-3e_fmnist-mini.py' in proc.stderr
+
+
+def test_bad_tap_is_one_message(tmp_path, random_teacher_ckpt):
+    proc = run_tool(['tools/train.py', KD_CFG, '--work-dir', str(tmp_path),
+                     '--cfg-options', 'model.distill_losses.kd.student=head.fcc',
+                     f'model.teacher_checkpoint={random_teacher_ckpt}'])
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert 'Traceback' not in proc.stderr
+    assert "'head.fc'" in proc.stderr and 'Closest valid paths' in proc.stderr
+
+
+def test_missing_teacher_is_one_message(tmp_path):
+    proc = run_tool(['tools/train.py', KD_CFG, '--work-dir', str(tmp_path),
+                     '--cfg-options',
+                     f'model.teacher_checkpoint={tmp_path}/none.pth'])
+    assert proc.returncode == 2
+    assert 'Traceback' not in proc.stderr and 'does not exist' in proc.stderr
+
+
+def test_missing_dataset_is_one_message(tmp_path, random_teacher_ckpt):
+    proc = run_tool(['tools/train.py', BASELINE_CFG, '--work-dir',
+                     str(tmp_path), '--cfg-options',
+                     f'train_dataloader.dataset.data_root={tmp_path}/nodata'])
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert 'Traceback' not in proc.stderr
+    assert 'tools/prepare_data.py' in proc.stderr

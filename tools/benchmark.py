@@ -1,0 +1,59 @@
+"""Run a benchmark suite and render its leaderboard.
+
+    python tools/benchmark.py configs/benchmarks/cls_mini.py [--quick]
+
+Trains the suite's teacher once (cached), then the plain student
+(``baseline``) and every distiller for each seed; appends one record per
+finished run to leaderboards/records.jsonl, skips recorded runs, resumes
+interrupted ones, and renders the task's leaderboard. Safe to kill and re-run.
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('suite', help='suite config, configs/benchmarks/*.py')
+    parser.add_argument('--quick', action='store_true',
+                        help='1 seed and a short schedule (suite `quick` '
+                        'overrides); records go to work_dirs/benchmarks/quick')
+    parser.add_argument('--seeds', type=int, nargs='+',
+                        help='override the suite seeds')
+    parser.add_argument('--methods', nargs='+',
+                        help='run only these methods of the suite')
+    parser.add_argument('--records', help='records file (default: '
+                        'leaderboards/records.jsonl, quick: under work_dirs)')
+    parser.add_argument('--work-root', default='work_dirs',
+                        help='where teachers and runs are stored')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from kdbench.utils.cli import UserInputError, report_user_errors
+    with report_user_errors():
+        if not osp.isfile(args.suite):
+            raise UserInputError(f'Suite {args.suite!r} not found; suites '
+                                 f'live in configs/benchmarks/.')
+        from kdbench.leaderboard.runner import BenchmarkRunner
+        try:
+            runner = BenchmarkRunner(args.suite, quick=args.quick,
+                                     records_path=args.records,
+                                     seeds=args.seeds, methods=args.methods,
+                                     work_root=args.work_root)
+        except ValueError as err:
+            raise UserInputError(str(err)) from err
+        try:
+            code = runner.run()
+        except KeyboardInterrupt:
+            print('Interrupted; finished runs are recorded. Re-run the same '
+                  'command to continue.', file=sys.stderr)
+            code = 130
+        sys.exit(code)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,37 @@
+"""Re-render leaderboard markdown from the records file.
+
+    python tools/leaderboard.py [--task classification] [--out FILE]
+"""
+import argparse
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+TITLES = {'classification': 'Classification leaderboard',
+          'detection': 'Detection leaderboard',
+          'segmentation': 'Segmentation leaderboard',
+          'tiny': 'Tiny-network leaderboard'}
+
+
+def main(argv=None):
+    from kdbench.leaderboard import read_records, render_markdown
+    repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--records',
+                        default=osp.join(repo, 'leaderboards', 'records.jsonl'))
+    parser.add_argument('--task', default='classification')
+    parser.add_argument('--out', help='write here instead of '
+                        'leaderboards/<task>.md; "-" prints only')
+    args = parser.parse_args(argv)
+    text = render_markdown(read_records(args.records), args.task,
+                           TITLES.get(args.task, args.task.title()))
+    out = args.out or osp.join(repo, 'leaderboards', f'{args.task}.md')
+    if out != '-':
+        with open(out, 'w') as f:
+            f.write(text)
+    print(text)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,91 @@
+"""Evaluate a checkpoint (flags as mmdet's tools/test.py).
+
+A distiller's ``weights.pth`` loads with the plain student config:
+``python tools/test.py <student config> <work_dir>/weights.pth``.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from mmengine.config import DictAction  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description='Test (and eval) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the directory to save the file '
+                        'containing evaluation metrics')
+    parser.add_argument('--out', type=str, help='dump predictions to a '
+                        'pickle file for offline evaluation')
+    parser.add_argument('--show', action='store_true',
+                        help='show prediction results')
+    parser.add_argument('--show-dir', help='directory where painted images '
+                        'will be saved')
+    parser.add_argument('--wait-time', type=float, default=2,
+                        help='the interval of show (s)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override settings of the config')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from kdbench.utils.cli import report_user_errors
+    with report_user_errors():
+        run(args)
+
+
+def run(args):
+    import kdbench  # noqa: F401
+    from kdbench.compat import adapt_cfg_to_device, trust_directory
+    from kdbench.utils.cli import UserInputError, load_config
+    from mmengine.evaluator import DumpResults
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    if not osp.isfile(args.checkpoint):
+        raise UserInputError(f'Checkpoint {args.checkpoint!r} not found.')
+    trust_directory(cfg.work_dir)
+    cfg.load_from = args.checkpoint
+    if args.show or args.show_dir:
+        vis = cfg.get('default_hooks', {}).get('visualization')
+        if vis is None:
+            raise UserInputError('--show/--show-dir need a `visualization` '
+                                 'hook in default_hooks of the config.')
+        vis['draw'] = True
+        vis['show'] = args.show
+        vis['wait_time'] = args.wait_time
+        if args.show_dir:
+            vis['test_out_dir'] = args.show_dir
+    adapt_cfg_to_device(cfg)
+
+    runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg
+              else RUNNERS.build(cfg))
+    if args.out is not None:
+        if not args.out.endswith(('.pkl', '.pickle')):
+            raise UserInputError('--out must name a .pkl file.')
+        runner.test_evaluator.metrics.append(
+            DumpResults(out_file_path=args.out))
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()

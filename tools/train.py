@@ -1,0 +1,87 @@
+"""Train a model or a distiller (flags as mmdet's tools/train.py)."""
+import argparse
+import os
+import os.path as osp
+import sys
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+from mmengine.config import DictAction  # noqa: E402
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Train a student, teacher or distiller')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='the dir to save logs and models')
+    parser.add_argument('--amp', action='store_true', default=False,
+                        help='enable automatic-mixed-precision training')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='enable automatically scaling LR.')
+    parser.add_argument(
+        '--resume', nargs='?', type=str, const='auto',
+        help='resume from this checkpoint, or, without a path, from the '
+        'latest checkpoint in the work directory')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override settings of the config, key=value pairs')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from kdbench.utils.cli import report_user_errors
+    with report_user_errors():
+        run(args)
+
+
+def run(args):
+    import kdbench  # noqa: F401  (registries and version shims)
+    from kdbench.compat import adapt_cfg_to_device, trust_directory
+    from kdbench.utils.cli import UserInputError, load_config
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    if args.amp:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.loss_scale = 'dynamic'
+    if args.auto_scale_lr:
+        if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
+            raise UserInputError('--auto-scale-lr needs auto_scale_lr = '
+                                 'dict(base_batch_size=...) in the config.')
+        cfg.auto_scale_lr.enable = True
+    # the run's own checkpoints (and an explicitly named resume file) may be
+    # full pickles; everything else loads weights-only (kdbench.compat)
+    trust_directory(cfg.work_dir)
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        if not osp.isfile(args.resume):
+            raise UserInputError(f'--resume: no checkpoint at {args.resume!r}')
+        trust_directory(osp.dirname(args.resume))
+        cfg.resume = True
+        cfg.load_from = args.resume
+    adapt_cfg_to_device(cfg)
+
+    runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg
+              else RUNNERS.build(cfg))
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
