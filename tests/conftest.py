@@ -9,9 +9,9 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
-KD_CFG = 'configs/cls/kd/kd_r18-w32_r18-w8_1xb128-3e_fmnist-mini.py'
+KD_CFG = 'configs/cls/kd/kd_r18-w16_r18-w8_1xb128-3e_fmnist-mini.py'
 BASELINE_CFG = 'configs/cls/baseline/r18-w8_1xb128-3e_fmnist-mini.py'
-TEACHER_MODEL = 'configs/_base_/models/resnet18-w32_fmnist.py'
+TEACHER_MODEL = 'configs/_base_/models/resnet18-w16_fmnist.py'
 STUDENT_MODEL = 'configs/_base_/models/resnet18-w8_fmnist.py'
 # tiny runs: 256 training images, 200 validation images, 1 epoch
 TINY_OPTIONS = ['train_dataloader.dataset.indices=256',

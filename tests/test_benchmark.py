@@ -24,7 +24,7 @@ metric_key = 'accuracy/top1'
 title = 'Tiny'
 leaderboard = {str(tmp_path / 'tiny.md')!r}
 seeds = [0, 1]
-teacher = dict(name='T', seed=0, config='configs/cls/teacher/r18-w32_1xb128-15e_fmnist-mini.py')
+teacher = dict(name='T', seed=0, config='configs/cls/teacher/r18-w16_1xb128-30e_fmnist-mini.py')
 student = 'S'
 methods = dict(baseline={BASELINE_CFG!r}, kd={KD_CFG!r})
 cfg_options = {options!r}

@@ -75,9 +75,9 @@ def test_loss_keys_gradients_and_single_teacher_pass(random_teacher_ckpt):
     assert model.student.head.fc.weight.grad is not None
     assert model.connectors['hint'][0].conv.weight.grad is not None
     assert all(p.grad is None for p in model.teacher.parameters())
-    # the connector was sized from the taps: 32 student -> 128 teacher ch
+    # the connector was sized from the taps: 32 student -> 64 teacher ch
     conv = model.connectors['hint'][0].conv
-    assert (conv.in_channels, conv.out_channels) == (32, 128)
+    assert (conv.in_channels, conv.out_channels) == (32, 64)
 
 
 def test_predict_runs_student_only(random_teacher_ckpt):
@@ -127,7 +127,7 @@ def test_shape_mismatch_names_shapes_and_fix(random_teacher_ckpt):
     with pytest.raises(ShapeMismatchError) as err:
         model.loss(data['inputs'], data['data_samples'])
     msg = str(err.value)
-    assert '(8, 32, 7, 7)' in msg and '(8, 128, 7, 7)' in msg
+    assert '(8, 32, 7, 7)' in msg and '(8, 64, 7, 7)' in msg
     assert 'kdbench.ConvAdapter' in msg
 
 

@@ -89,11 +89,11 @@ def test_dist_train_two_cpu_processes(tmp_path, fmnist_ready,
 
 
 def test_bad_config_path_is_one_message(tmp_path):
-    proc = run_tool(['tools/train.py', 'configs/cls/kd/kd_r18-w32_r18-w8.py',
+    proc = run_tool(['tools/train.py', 'configs/cls/kd/kd_r18-w16_r18-w8.py',
                      '--work-dir', str(tmp_path)])
     assert proc.returncode == 2
     assert 'Traceback' not in proc.stderr
-    assert 'kd_r18-w32_r18-w8_1xb128-3e_fmnist-mini.py' in proc.stderr
+    assert 'kd_r18-w16_r18-w8_1xb128-3e_fmnist-mini.py' in proc.stderr
 
 
 def test_bad_tap_is_one_message(tmp_path, random_teacher_ckpt):

@@ -70,6 +70,8 @@ def load_model_cfg(ref: Union[str, dict], role: str) -> Tuple[dict, str]:
             model_cfg.setdefault('data_preprocessor',
                                  cfg.data_preprocessor.to_dict())
         scope = cfg.get('default_scope')
+        if scope is None and '::' in ref:
+            scope = ref.split('::')[0]  # 'mmpretrain::...' -> mmpretrain
     else:
         raise ModelRefError(
             f'The {role} must be a model dict or a config path, got '

@@ -20,6 +20,8 @@ import time
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
+from mmengine.config import DictAction  # noqa: E402
+
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
@@ -30,8 +32,8 @@ def parse_args(argv=None):
     parser.add_argument('--random-teacher', action='store_true',
                         help='use random teacher weights when the teacher '
                         'checkpoint has not been trained yet (timing only)')
-    parser.add_argument('--cfg-options', nargs='+', default=[],
-                        help='key=value overrides')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override settings of the config')
     return parser.parse_args(argv)
 
 
@@ -96,13 +98,8 @@ def main(argv=None):
     from kdbench.compat import save_weights
     from kdbench.distillers import build_model
     from kdbench.utils.cli import load_config, report_user_errors
-    from mmengine.config import DictAction
-    options = {}
-    for item in args.cfg_options:
-        key, value = item.split('=', 1)
-        options[key] = DictAction._parse_iterable(value)
     with report_user_errors():
-        cfg = load_config(args.config, options)
+        cfg = load_config(args.config, args.cfg_options)
         if args.random_teacher and not osp.isfile(
                 cfg.model.get('teacher_checkpoint') or ''):
             teacher = build_model(cfg.model.teacher, 'teacher',

@@ -4,7 +4,7 @@
 # on the first `val_subset` test images (fixed subsets, same for every run).
 dataset_type = 'kdbench.MiniFashionMNIST'
 data_root = 'data/fashion_mnist'
-train_subset = 10000
+train_subset = 5000
 val_subset = 2000
 
 # mean / std of the Fashion-MNIST training pixels, in [0, 255]

@@ -1,5 +1,5 @@
 # Plain student of the mini classification benchmark (method id `baseline`):
-# ResNet-18 (CIFAR stem) at 1/8 width, 3 epochs on the 10k Fashion-MNIST
+# ResNet-18 (CIFAR stem) at 1/8 width, 3 epochs on the 5k Fashion-MNIST
 # subset, the same schedule every distiller of the suite uses. Also the
 # config that loads a distilled student's weights.pth in tools/test.py.
 _base_ = [

@@ -1,6 +1,6 @@
 # Relational KD (method id `rkd`), METHODS.md §1.8: distance (λ_D = 25) and
 # angle (λ_A = 50) relations of the L2-normalised pooled embeddings
-# (`neck.gap`, 64-d student vs 256-d teacher), as mmrazor's ImageNet
+# (`neck.gap`, 64-d student vs 128-d teacher), as mmrazor's ImageNet
 # setting, plus the student CE.
 _base_ = [
     '../../_base_/datasets/mini_fashion_mnist.py',
@@ -10,8 +10,8 @@ _base_ = [
 model = dict(
     type='kdbench.SingleTeacherDistiller',
     student='configs/_base_/models/resnet18-w8_fmnist.py',
-    teacher='configs/_base_/models/resnet18-w32_fmnist.py',
-    teacher_checkpoint='work_dirs/teachers/r18-w32_1xb128-15e_fmnist-mini/'
+    teacher='configs/_base_/models/resnet18-w16_fmnist.py',
+    teacher_checkpoint='work_dirs/teachers/r18-w16_1xb128-30e_fmnist-mini/'
     'weights.pth',
     distill_losses=dict(
         rkd=dict(type='kdbench.RKDLoss', distance_weight=25.0,

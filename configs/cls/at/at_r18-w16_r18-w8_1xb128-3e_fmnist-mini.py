@@ -10,8 +10,8 @@ _base_ = [
 model = dict(
     type='kdbench.SingleTeacherDistiller',
     student='configs/_base_/models/resnet18-w8_fmnist.py',
-    teacher='configs/_base_/models/resnet18-w32_fmnist.py',
-    teacher_checkpoint='work_dirs/teachers/r18-w32_1xb128-15e_fmnist-mini/'
+    teacher='configs/_base_/models/resnet18-w16_fmnist.py',
+    teacher_checkpoint='work_dirs/teachers/r18-w16_1xb128-30e_fmnist-mini/'
     'weights.pth',
     distill_losses={
         f'at{i}': dict(type='kdbench.ATLoss', p=2, loss_weight=500.0,

@@ -1,6 +1,6 @@
 # Neuron Selectivity Transfer (method id `nst`), METHODS.md §1.3: MMD² with
 # the polynomial kernel (d = 2, c = 0) between the per-channel normalised
-# spatial maps of layer4 (64 vs 256 channels, 4x4 px), plus the student CE.
+# spatial maps of layer4 (64 vs 128 channels, 4x4 px), plus the student CE.
 # λ is unverified in METHODS.md; chosen λ = 50 (loss_weight = λ/2 = 25).
 _base_ = [
     '../../_base_/datasets/mini_fashion_mnist.py',
@@ -10,8 +10,8 @@ _base_ = [
 model = dict(
     type='kdbench.SingleTeacherDistiller',
     student='configs/_base_/models/resnet18-w8_fmnist.py',
-    teacher='configs/_base_/models/resnet18-w32_fmnist.py',
-    teacher_checkpoint='work_dirs/teachers/r18-w32_1xb128-15e_fmnist-mini/'
+    teacher='configs/_base_/models/resnet18-w16_fmnist.py',
+    teacher_checkpoint='work_dirs/teachers/r18-w16_1xb128-30e_fmnist-mini/'
     'weights.pth',
     distill_losses=dict(
         nst=dict(type='kdbench.NSTLoss', kernel='poly', degree=2, coef=0.0,

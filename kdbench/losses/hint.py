@@ -1,0 +1,59 @@
+"""FitNets hint loss."""
+import torch
+import torch.nn.functional as F
+
+from kdbench.registry import MODELS
+from .base import DistillLoss
+
+
+@MODELS.register_module()
+class HintLoss(DistillLoss):
+    r"""Romero et al., "FitNets: Hints for Thin Deep Nets", ICLR 2015,
+    arXiv:1412.6550, Eq. (3) (METHODS §1.2):
+
+    .. math::
+        L_{HT} = \tfrac12 \, \| u_h - r(v_g) \|_2^2
+
+    ``student`` is r(v_g), i.e. the guided-layer output **after** the
+    regressor/connector (a 1×1 conv adapter applied by the distiller, not
+    here); ``teacher`` is the hint u_h. Shapes must be identical. Unlike
+    mmrazor's ``L2Loss`` there is no per-sample L2 normalisation of the
+    features (the paper has none).
+
+    **Reductions** (``reduction``):
+
+    * ``'batchmean'`` (default, paper form per sample):
+      ``½ · Σ (u − r(v))² / N``. Its scale grows with C·H·W, so the hint
+      loss is orders of magnitude above the CE (pick ``loss_weight``
+      accordingly; METHODS pitfall).
+    * ``'mean'``: ``½ · mean over all elements of (u − r(v))²`` —
+      scale-free, easier to weight; equals ``'batchmean'`` / (C·H·W).
+
+    Computed in fp32 (low-precision inputs upcast, autocast disabled);
+    the teacher is detached.
+    """
+
+    _REDUCTIONS = ('batchmean', 'mean')
+
+    def __init__(self, loss_weight: float = 1.0,
+                 reduction: str = 'batchmean'):
+        super().__init__(loss_weight)
+        if reduction not in self._REDUCTIONS:
+            raise ValueError(f'reduction must be one of {self._REDUCTIONS}, '
+                             f'got {reduction!r}')
+        self.reduction = reduction
+
+    def forward(self, student: torch.Tensor,
+                teacher: torch.Tensor) -> torch.Tensor:
+        with torch.autocast(device_type=student.device.type, enabled=False):
+            dtype = torch.promote_types(student.dtype, torch.float32)
+            s = student.to(dtype)
+            t = teacher.detach().to(dtype)
+            if self.reduction == 'batchmean':
+                loss = F.mse_loss(s, t, reduction='sum') / s.shape[0]
+            else:
+                loss = F.mse_loss(s, t, reduction='mean')
+            return (0.5 * self.loss_weight) * loss
+
+    def extra_repr(self) -> str:
+        return f'loss_weight={self.loss_weight}, reduction={self.reduction!r}'
