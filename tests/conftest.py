@@ -9,8 +9,8 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
-KD_CFG = 'configs/cls/kd/kd_r18-w16_r18-w8_1xb128-3e_fmnist-mini.py'
-BASELINE_CFG = 'configs/cls/baseline/r18-w8_1xb128-3e_fmnist-mini.py'
+KD_CFG = 'configs/cls/kd/kd_r18-w16_r18-w8_1xb64-3e_fmnist-mini.py'
+BASELINE_CFG = 'configs/cls/baseline/r18-w8_1xb64-3e_fmnist-mini.py'
 TEACHER_MODEL = 'configs/_base_/models/resnet18-w16_fmnist.py'
 STUDENT_MODEL = 'configs/_base_/models/resnet18-w8_fmnist.py'
 # tiny runs: 256 training images, 200 validation images, 1 epoch
@@ -20,9 +20,6 @@ TINY_OPTIONS = ['train_dataloader.dataset.indices=256',
                 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
                 'param_scheduler.1.end=1', 'default_hooks.logger.interval=1']
 
-
-def pytest_configure(config):
-    config.addinivalue_line('markers', 'slow: long runs, not in CI')
 
 
 @pytest.fixture(scope='session')

@@ -12,9 +12,9 @@ seeds = [0, 1, 2]
 teacher = dict(name='R-18 w16 (CIFAR stem)', seed=0,
                config='configs/cls/teacher/r18-w16_1xb128-30e_fmnist-mini.py')
 student = 'R-18 w8 (CIFAR stem)'
-_pair = 'r18-w16_r18-w8_1xb128-3e_fmnist-mini.py'
+_pair = 'r18-w16_r18-w8_1xb64-3e_fmnist-mini.py'
 methods = dict(
-    baseline='configs/cls/baseline/r18-w8_1xb128-3e_fmnist-mini.py',
+    baseline='configs/cls/baseline/r18-w8_1xb64-3e_fmnist-mini.py',
     kd='configs/cls/kd/kd_' + _pair,
     fitnets='configs/cls/fitnets/fitnets_' + _pair,
     at='configs/cls/at/at_' + _pair,

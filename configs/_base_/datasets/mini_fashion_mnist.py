@@ -19,7 +19,7 @@ train_pipeline = [
 test_pipeline = [dict(type='PackInputs')]
 
 train_dataloader = dict(
-    batch_size=128,
+    batch_size=64,
     num_workers=0,
     dataset=dict(type=dataset_type, data_root=data_root, split='train',
                  indices=train_subset, pipeline=train_pipeline),

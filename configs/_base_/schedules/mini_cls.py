@@ -12,4 +12,4 @@ param_scheduler = [
 train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=max_epochs)
 val_cfg = dict()
 test_cfg = dict()
-auto_scale_lr = dict(base_batch_size=128)
+auto_scale_lr = dict(base_batch_size=64)

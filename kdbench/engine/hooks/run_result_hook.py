@@ -6,7 +6,7 @@ import resource
 import time
 
 import torch
-from mmengine.dist import master_only
+from mmengine.dist import all_gather_object, get_rank, get_world_size
 from mmengine.hooks import Hook
 
 from kdbench.registry import HOOKS
@@ -24,7 +24,9 @@ def peak_memory_mb() -> float:
 class RunResultHook(Hook):
     """Write ``<work_dir>/<filename>`` after training: the last validation
     metrics, iterations, training wall time without validation, seconds per
-    iteration and peak memory."""
+    iteration, peak memory, and the iterations each rank trained (gathered
+    from all processes, so a distributed run shows that every rank worked).
+    """
 
     priority = 'VERY_LOW'
 
@@ -35,10 +37,15 @@ class RunResultHook(Hook):
         self._val_seconds = 0.0
         self._val_start = None
         self._start_iter = 0
+        self._iters_run = 0
 
     def before_train(self, runner) -> None:
         self._train_start = time.perf_counter()
         self._start_iter = runner.iter
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None) -> None:
+        self._iters_run += 1
 
     def before_val_epoch(self, runner) -> None:
         self._val_start = time.perf_counter()
@@ -50,8 +57,11 @@ class RunResultHook(Hook):
         if metrics:
             self.metrics = {k: _plain(v) for k, v in metrics.items()}
 
-    @master_only
     def after_train(self, runner) -> None:
+        ranks = all_gather_object(dict(rank=get_rank(),
+                                       iters_run=self._iters_run))
+        if get_rank() != 0:
+            return
         train_s = time.perf_counter() - self._train_start - self._val_seconds
         iters_here = max(runner.iter - self._start_iter, 1)
         result = dict(metrics=self.metrics, iters=int(runner.iter),
@@ -59,7 +69,8 @@ class RunResultHook(Hook):
                       s_per_iter=round(train_s / iters_here, 5),
                       resumed=self._start_iter > 0,
                       peak_mem_mb=round(peak_memory_mb(), 1),
-                      seed=int(runner.seed))
+                      seed=int(runner.seed), world_size=get_world_size(),
+                      ranks=ranks)
         path = osp.join(runner.work_dir, self.filename)
         with open(path + '.tmp', 'w') as f:
             json.dump(result, f, indent=1)

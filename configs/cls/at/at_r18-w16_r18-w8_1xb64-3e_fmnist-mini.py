@@ -2,17 +2,8 @@
 # attention (p = 2) of every residual stage (layer1..4, 28/14/7/4 px), the
 # reference code's squared-difference form with β = 1e3 (loss_weight β/2
 # per stage), plus the student's CE (no KD term, as the paper's "AT").
-_base_ = [
-    '../../_base_/datasets/mini_fashion_mnist.py',
-    '../../_base_/schedules/mini_cls.py',
-    '../../_base_/cls_runtime.py',
-]
+_base_ = ['../../_base_/distillers/r18-w16_r18-w8_fmnist-mini.py']
 model = dict(
-    type='kdbench.SingleTeacherDistiller',
-    student='configs/_base_/models/resnet18-w8_fmnist.py',
-    teacher='configs/_base_/models/resnet18-w16_fmnist.py',
-    teacher_checkpoint='work_dirs/teachers/r18-w16_1xb128-30e_fmnist-mini/'
-    'weights.pth',
     distill_losses={
         f'at{i}': dict(type='kdbench.ATLoss', p=2, loss_weight=500.0,
                        student=f'backbone.layer{i}',

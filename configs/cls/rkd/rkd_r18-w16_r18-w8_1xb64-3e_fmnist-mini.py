@@ -2,17 +2,8 @@
 # angle (λ_A = 50) relations of the L2-normalised pooled embeddings
 # (`neck.gap`, 64-d student vs 128-d teacher), as mmrazor's ImageNet
 # setting, plus the student CE.
-_base_ = [
-    '../../_base_/datasets/mini_fashion_mnist.py',
-    '../../_base_/schedules/mini_cls.py',
-    '../../_base_/cls_runtime.py',
-]
+_base_ = ['../../_base_/distillers/r18-w16_r18-w8_fmnist-mini.py']
 model = dict(
-    type='kdbench.SingleTeacherDistiller',
-    student='configs/_base_/models/resnet18-w8_fmnist.py',
-    teacher='configs/_base_/models/resnet18-w16_fmnist.py',
-    teacher_checkpoint='work_dirs/teachers/r18-w16_1xb128-30e_fmnist-mini/'
-    'weights.pth',
     distill_losses=dict(
         rkd=dict(type='kdbench.RKDLoss', distance_weight=25.0,
                  angle_weight=50.0, l2_normalize=True,

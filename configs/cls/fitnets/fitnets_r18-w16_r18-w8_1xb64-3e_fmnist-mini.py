@@ -4,7 +4,7 @@
 # KD term of FitNets' second stage (T = 4, as `kd`). The hint uses the
 # element-mean form ½·mean((u - r(v))²) so its weight is scale-free; chosen
 # weight 1.0 (the paper's summed form is orders of magnitude larger).
-_base_ = ['../kd/kd_r18-w16_r18-w8_1xb128-3e_fmnist-mini.py']
+_base_ = ['../kd/kd_r18-w16_r18-w8_1xb64-3e_fmnist-mini.py']
 model = dict(
     distill_losses=dict(
         hint=dict(type='kdbench.HintLoss', reduction='mean', loss_weight=1.0,

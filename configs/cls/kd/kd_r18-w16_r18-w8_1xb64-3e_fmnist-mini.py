@@ -1,17 +1,8 @@
 # Hinton KD (method id `kd`), METHODS.md §1.1: teacher R-18 w16 -> student
 # R-18 w8 on mini Fashion-MNIST. L = (1-α)·CE + α·T²·KL(p_t‖p_s), CIFAR
 # convention T = 4, α = 0.9 (student CE weight 0.1, KD weight 0.9).
-_base_ = [
-    '../../_base_/datasets/mini_fashion_mnist.py',
-    '../../_base_/schedules/mini_cls.py',
-    '../../_base_/cls_runtime.py',
-]
+_base_ = ['../../_base_/distillers/r18-w16_r18-w8_fmnist-mini.py']
 model = dict(
-    type='kdbench.SingleTeacherDistiller',
-    student='configs/_base_/models/resnet18-w8_fmnist.py',
-    teacher='configs/_base_/models/resnet18-w16_fmnist.py',
-    teacher_checkpoint='work_dirs/teachers/r18-w16_1xb128-30e_fmnist-mini/'
-    'weights.pth',
     student_loss_weight=0.1,
     distill_losses=dict(
         kd=dict(type='kdbench.KDLoss', tau=4.0, loss_weight=0.9,

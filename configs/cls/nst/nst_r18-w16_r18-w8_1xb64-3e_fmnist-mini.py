@@ -2,17 +2,8 @@
 # the polynomial kernel (d = 2, c = 0) between the per-channel normalised
 # spatial maps of layer4 (64 vs 128 channels, 4x4 px), plus the student CE.
 # λ is unverified in METHODS.md; chosen λ = 50 (loss_weight = λ/2 = 25).
-_base_ = [
-    '../../_base_/datasets/mini_fashion_mnist.py',
-    '../../_base_/schedules/mini_cls.py',
-    '../../_base_/cls_runtime.py',
-]
+_base_ = ['../../_base_/distillers/r18-w16_r18-w8_fmnist-mini.py']
 model = dict(
-    type='kdbench.SingleTeacherDistiller',
-    student='configs/_base_/models/resnet18-w8_fmnist.py',
-    teacher='configs/_base_/models/resnet18-w16_fmnist.py',
-    teacher_checkpoint='work_dirs/teachers/r18-w16_1xb128-30e_fmnist-mini/'
-    'weights.pth',
     distill_losses=dict(
         nst=dict(type='kdbench.NSTLoss', kernel='poly', degree=2, coef=0.0,
                  loss_weight=25.0, student='backbone.layer4',
