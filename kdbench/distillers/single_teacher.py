@@ -158,7 +158,7 @@ class SingleTeacherDistiller(BaseModel):
                 problems.append(f'{len(wrong)} shape mismatches ({few(wrong)})')
             raise DistillerConfigError(
                 f'Teacher checkpoint {checkpoint!r} does not fit the teacher '
-                f'model: ' + '; '.join(problems) + '. Check that the teacher '
+                'model: ' + '; '.join(problems) + '. Check that the teacher '
                 f'config is the one the checkpoint was trained with.')
         self.teacher.load_state_dict(state, strict=False)
         print_log(f'Loaded teacher weights from {checkpoint}', 'current')

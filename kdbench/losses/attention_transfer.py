@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from kdbench.registry import MODELS
-from .base import DistillLoss
+from .base import DistillLoss, feature_map_problem, full_precision
 
 
 @MODELS.register_module()
@@ -46,16 +46,8 @@ class ATLoss(DistillLoss):
 
     def shape_problem(self, student_shape: Sequence[int],
                       teacher_shape: Sequence[int]) -> Optional[str]:
-        s, t = tuple(student_shape), tuple(teacher_shape)
-        if len(s) < 3 or len(t) < 3:
-            return (f'{type(self).__name__} needs feature maps (N, C, H, W), '
-                    f'got student {s} and teacher {t}')
-        if s[0] != t[0] or s[2:] != t[2:]:
-            return (f'{type(self).__name__} needs equal batch size and '
-                    f'spatial size (channels may differ), got student {s} and '
-                    f'teacher {t}; a resize connector is needed to match the '
-                    f'spatial size')
-        return None
+        return feature_map_problem(type(self).__name__, student_shape,
+                                   teacher_shape)
 
     def attention(self, x: torch.Tensor) -> torch.Tensor:
         """Normalised attention map, shape (N, H·W)."""
@@ -65,10 +57,9 @@ class ATLoss(DistillLoss):
 
     def forward(self, student: torch.Tensor,
                 teacher: torch.Tensor) -> torch.Tensor:
-        with torch.autocast(device_type=student.device.type, enabled=False):
-            dtype = torch.promote_types(student.dtype, torch.float32)
-            q_s = self.attention(student.to(dtype))
-            q_t = self.attention(teacher.detach().to(dtype))
+        with full_precision(student, teacher) as (s, t):
+            q_s = self.attention(s)
+            q_t = self.attention(t)
             return self.loss_weight * (q_s - q_t).pow(2).mean()
 
     def extra_repr(self) -> str:

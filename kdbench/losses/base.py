@@ -5,10 +5,40 @@ outputs of its two taps, the student side already passed through the loss's
 connector, if any) and returns a weighted scalar. Losses are task-agnostic:
 which pixels, regions or samples are fed to them is decided by task glue.
 """
-from typing import Optional, Sequence
+from contextlib import contextmanager
+from typing import Iterator, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
+
+
+@contextmanager
+def full_precision(student: torch.Tensor, teacher: torch.Tensor
+                   ) -> Iterator[Tuple[torch.Tensor, torch.Tensor]]:
+    """Yield (student, detached teacher) in at least fp32, autocast off.
+
+    Distillation losses are computed in fp32 under AMP (METHODS.md §0);
+    float64 inputs stay float64. ``.to`` returns the same tensor when the
+    dtype already fits, so fp32 inputs are not copied.
+    """
+    with torch.autocast(device_type=student.device.type, enabled=False):
+        dtype = torch.promote_types(student.dtype, torch.float32)
+        yield student.to(dtype), teacher.detach().to(dtype)
+
+
+def feature_map_problem(name: str, student_shape: Sequence[int],
+                        teacher_shape: Sequence[int]) -> Optional[str]:
+    """Problem of comparing two (N, C, H, W) maps whose channels may differ:
+    batch and spatial sizes must agree."""
+    s, t = tuple(student_shape), tuple(teacher_shape)
+    if len(s) < 3 or len(t) < 3:
+        return (f'{name} needs feature maps (N, C, H, W), got student {s} '
+                f'and teacher {t}')
+    if s[0] != t[0] or s[2:] != t[2:]:
+        return (f'{name} needs equal batch size and spatial size (channels '
+                f'may differ), got student {s} and teacher {t}; a resize '
+                f'connector is needed to match the spatial size')
+    return None
 
 
 class DistillLoss(nn.Module):

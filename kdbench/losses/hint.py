@@ -3,7 +3,7 @@ import torch
 import torch.nn.functional as F
 
 from kdbench.registry import MODELS
-from .base import DistillLoss
+from .base import DistillLoss, full_precision
 
 
 @MODELS.register_module()
@@ -45,10 +45,7 @@ class HintLoss(DistillLoss):
 
     def forward(self, student: torch.Tensor,
                 teacher: torch.Tensor) -> torch.Tensor:
-        with torch.autocast(device_type=student.device.type, enabled=False):
-            dtype = torch.promote_types(student.dtype, torch.float32)
-            s = student.to(dtype)
-            t = teacher.detach().to(dtype)
+        with full_precision(student, teacher) as (s, t):
             if self.reduction == 'batchmean':
                 loss = F.mse_loss(s, t, reduction='sum') / s.shape[0]
             else:

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from kdbench.registry import MODELS
-from .base import DistillLoss
+from .base import DistillLoss, full_precision
 
 
 @MODELS.register_module()
@@ -74,10 +74,7 @@ class KDLoss(DistillLoss):
 
     def forward(self, student: torch.Tensor,
                 teacher: torch.Tensor) -> torch.Tensor:
-        with torch.autocast(device_type=student.device.type, enabled=False):
-            dtype = torch.promote_types(student.dtype, torch.float32)
-            s = student.to(dtype)
-            t = teacher.detach().to(dtype)
+        with full_precision(student, teacher) as (s, t):
             log_q = F.log_softmax(s / self.tau, dim=1)
             log_p = F.log_softmax(t / self.tau, dim=1)
             # exp(log_p) * (log_p - log_q), elementwise: exactly 0 when equal

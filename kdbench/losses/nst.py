@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from kdbench.registry import MODELS
-from .base import DistillLoss
+from .base import DistillLoss, feature_map_problem, full_precision
 
 
 def _gram(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -78,14 +78,9 @@ class NSTLoss(DistillLoss):
                       teacher_shape: Sequence[int]) -> Optional[str]:
         s, t = tuple(student_shape), tuple(teacher_shape)
         name = type(self).__name__
-        if len(s) < 3 or len(t) < 3:
-            return (f'{name} needs feature maps (N, C, H, W), got student '
-                    f'{s} and teacher {t}')
-        if s[0] != t[0] or s[2:] != t[2:]:
-            return (f'{name} needs equal batch size and spatial size '
-                    f'(channels may differ), got student {s} and teacher '
-                    f'{t}; a resize connector is needed to match the '
-                    f'spatial size')
+        problem = feature_map_problem(name, s, t)
+        if problem is not None:
+            return problem
         if self.kernel == 'gaussian' and t[1] < 2:
             return (f'{name} with the gaussian kernel needs >= 2 teacher '
                     f'channels for its bandwidth, got student {s} and '
@@ -124,12 +119,9 @@ class NSTLoss(DistillLoss):
 
     def forward(self, student: torch.Tensor,
                 teacher: torch.Tensor) -> torch.Tensor:
-        with torch.autocast(device_type=student.device.type, enabled=False):
-            dtype = torch.promote_types(student.dtype, torch.float32)
-            fs = F.normalize(student.to(dtype).flatten(2), p=2, dim=2,
-                             eps=self.eps)
-            ft = F.normalize(teacher.detach().to(dtype).flatten(2), p=2,
-                             dim=2, eps=self.eps)
+        with full_precision(student, teacher) as (s, t):
+            fs = F.normalize(s.flatten(2), p=2, dim=2, eps=self.eps)
+            ft = F.normalize(t.flatten(2), p=2, dim=2, eps=self.eps)
             return self.loss_weight * self._mmd2(ft, fs).mean()
 
     def extra_repr(self) -> str:

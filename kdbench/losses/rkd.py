@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from kdbench.registry import MODELS
-from .base import DistillLoss
+from .base import DistillLoss, full_precision
 
 
 @MODELS.register_module()
@@ -91,10 +91,8 @@ class RKDLoss(DistillLoss):
 
     def forward(self, student: torch.Tensor,
                 teacher: torch.Tensor) -> torch.Tensor:
-        with torch.autocast(device_type=student.device.type, enabled=False):
-            dtype = torch.promote_types(student.dtype, torch.float32)
-            s = student.to(dtype).flatten(1)
-            t = teacher.detach().to(dtype).flatten(1)
+        with full_precision(student, teacher) as (s, t):
+            s, t = s.flatten(1), t.flatten(1)
             if self.l2_normalize:
                 s = F.normalize(s, p=2, dim=1)
                 t = F.normalize(t, p=2, dim=1)
