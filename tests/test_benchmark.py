@@ -87,3 +87,37 @@ def test_unknown_suite_and_method(tmp_path):
                      '--records', str(tmp_path / 'r.jsonl')])
     assert proc.returncode == 2 and "'kdd'" in proc.stderr
     assert 'Traceback' not in proc.stderr
+
+
+def test_runs_are_keyed_by_their_settings(tmp_path):
+    """A recorded run counts only for the same options; a work_dir left by
+    a run with other settings is started over, not resumed or reused."""
+    from kdbench.leaderboard import append_record
+    from kdbench.leaderboard.runner import BenchmarkRunner
+    suite = write_suite(tmp_path)
+    records = str(tmp_path / 'r.jsonl')
+    runner = BenchmarkRunner(suite, records_path=records,
+                             work_root=str(tmp_path / 'w'))
+    opts = ' '.join(f'{k}={v}' for k, v in runner.cfg_options.items())
+    record = runner._base_record()
+    record.update(method='kd', seed=0, config=KD_CFG, value=1.0,
+                  teacher_value=2.0, iters=4, train_s=1.0, s_per_iter=0.25,
+                  peak_mem_mb=1.0, finished_at='now',
+                  command=f'python tools/train.py {KD_CFG} --work-dir x '
+                  f'--cfg-options randomness.seed=0 {opts} '
+                  f'model.teacher_checkpoint=/elsewhere/weights.pth')
+    append_record(records, record)
+    assert runner._recorded('kd', 0, KD_CFG, runner.cfg_options)
+    assert not runner._recorded('kd', 1, KD_CFG, runner.cfg_options)
+    assert not runner._recorded('kd', 0, KD_CFG,
+                                {**runner.cfg_options, 'train_cfg.max_epochs': 9})
+
+    work = tmp_path / 'w' / 'run'
+    spec = dict(config=KD_CFG, options={'randomness.seed': 0})
+    runner._claim_work_dir(str(work), spec)
+    (work / 'result.json').write_text('{}')
+    runner._claim_work_dir(str(work), spec)          # same settings: kept
+    assert (work / 'result.json').exists()
+    runner._claim_work_dir(str(work), dict(spec, options={}))  # other: reset
+    assert not (work / 'result.json').exists()
+    assert json.loads((work / 'kdbench_run.json').read_text())['options'] == {}

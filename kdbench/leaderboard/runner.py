@@ -17,6 +17,7 @@ import json
 import os
 import os.path as osp
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -47,6 +48,22 @@ def _now() -> str:
 
 def _options(options: dict) -> List[str]:
     return [f'{k}={v}' for k, v in options.items()]
+
+
+def _command_options(command: str) -> List[str]:
+    """The ``--cfg-options`` items of a recorded train command."""
+    args = shlex.split(command)
+    if '--cfg-options' not in args:
+        return []
+    rest = args[args.index('--cfg-options') + 1:]
+    return [a for a in rest if '=' in a and not a.startswith('--')]
+
+
+def _run_options(items: List[str]) -> frozenset:
+    """Options that define a run; the teacher checkpoint's path is where
+    the cached teacher lies, not a setting, so it is left out."""
+    return frozenset(i for i in items
+                     if not i.startswith('model.teacher_checkpoint='))
 
 
 class BenchmarkRunner:
@@ -97,11 +114,17 @@ class BenchmarkRunner:
             suite=osp.relpath(osp.abspath(self.suite_path), REPO_ROOT),
             commit=self.commit, versions=self.versions)
 
-    def _recorded(self, method: str, seed: int, config: str) -> list:
+    def _recorded(self, method: str, seed: int, config: str,
+                  options: dict, records_path: Optional[str] = None,
+                  benchmark: Optional[str] = None) -> list:
+        """Records of this run: same method, seed, config and options."""
         base = self._base_record()
-        return find(read_records(self.records_path), task=base['task'],
-                    benchmark=base['benchmark'], dataset=base['dataset'],
-                    method=method, seed=seed, config=config)
+        wanted = _run_options(_options({'randomness.seed': seed, **options}))
+        return [r for r in find(
+            read_records(records_path or self.records_path),
+            task=base['task'], benchmark=benchmark or base['benchmark'],
+            dataset=base['dataset'], method=method, seed=seed, config=config)
+            if _run_options(_command_options(r['command'])) == wanted]
 
     # --------------------------------------------------------------- runs
     def _train(self, config: str, work_dir: str, seed: int,
@@ -111,6 +134,7 @@ class BenchmarkRunner:
         options = {'randomness.seed': seed, **extra_options}
         command = [sys.executable, TRAIN_TOOL, config, '--work-dir', work_dir,
                    '--cfg-options', *_options(options)]
+        self._claim_work_dir(work_dir, dict(config=config, options=options))
         result_file = osp.join(work_dir, 'result.json')
         if osp.isfile(result_file):
             with open(result_file) as f:
@@ -121,7 +145,6 @@ class BenchmarkRunner:
         if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
             command.append('--resume')
             print(f'    resuming the interrupted run in {work_dir}')
-        os.makedirs(work_dir, exist_ok=True)
         log_path = osp.join(work_dir, 'run.log')
         start = time.perf_counter()
         with open(log_path, 'a') as log:
@@ -137,6 +160,26 @@ class BenchmarkRunner:
         result['wall_s'] = time.perf_counter() - start
         return dict(result, command=shlex.join(command))
 
+    @staticmethod
+    def _claim_work_dir(work_dir: str, spec: dict) -> None:
+        """Make ``work_dir`` hold only a run of ``spec`` (config + options):
+        a directory left by a run with other settings (an older schedule, a
+        quick run) is removed, so it is neither resumed nor reused."""
+        spec = json.loads(json.dumps(spec))
+        spec_file = osp.join(work_dir, 'kdbench_run.json')
+        if osp.isdir(work_dir):
+            old = None
+            if osp.isfile(spec_file):
+                with open(spec_file) as f:
+                    old = json.load(f)
+            if old != spec:
+                print(f'    {work_dir} holds a run with other settings; '
+                      f'starting it over', flush=True)
+                shutil.rmtree(work_dir)
+        os.makedirs(work_dir, exist_ok=True)
+        with open(spec_file, 'w') as f:
+            json.dump(spec, f, indent=1, sort_keys=True)
+
     def _metric(self, result: dict, label: str) -> float:
         key = self.suite.metric_key
         if key not in result['metrics']:
@@ -147,11 +190,22 @@ class BenchmarkRunner:
     def teacher(self) -> tuple:
         """Train the teacher once (cached); return (weights path, score)."""
         t = self.suite.teacher
+        # the teacher is shared by full and quick runs unless the suite's
+        # quick settings change its schedule
+        own = self.quick and bool(self.suite.get('quick', {}).get(
+            'teacher_cfg_options'))
         work_dir = osp.join(self.work_root, 'teachers',
-                            _stem(t.config) + ('_quick' if self.quick else ''))
+                            _stem(t.config) + ('_quick' if own else ''))
         weights = osp.join(work_dir, 'weights.pth')
         seed = int(t.get('seed', 0))
-        recorded = self._recorded('teacher', seed, t.config)
+        recorded = self._recorded('teacher', seed, t.config,
+                                  self.teacher_options)
+        if not recorded and self.quick and not own:
+            # the shared teacher's record lives in the full records file
+            recorded = self._recorded(
+                'teacher', seed, t.config, self.teacher_options,
+                osp.join(REPO_ROOT, 'leaderboards', 'records.jsonl'),
+                self.suite.benchmark)
         if recorded and osp.isfile(weights):
             print(f'[teacher] cached: {weights} '
                   f'({self.suite.metric} {recorded[0]["value"]:.2f})')
@@ -190,7 +244,7 @@ class BenchmarkRunner:
         for number, (method, seed) in enumerate(jobs, 1):
             config = self.methods[method]
             label = f'[{number}/{len(jobs)}] {method} seed {seed}'
-            done = self._recorded(method, seed, config)
+            done = self._recorded(method, seed, config, self.cfg_options)
             if done:
                 print(f'{label}: recorded ({self.suite.metric} '
                       f'{done[0]["value"]:.2f}), skipped', flush=True)
@@ -212,8 +266,8 @@ class BenchmarkRunner:
                 continue
             self._append(method, seed, config, value, teacher_value, result)
             durations.append(time.perf_counter() - run_start)
-            left = sum(1 for m, s in jobs[number:]
-                       if not self._recorded(m, s, self.methods[m]))
+            left = sum(1 for m, s in jobs[number:] if not self._recorded(
+                m, s, self.methods[m], self.cfg_options))
             eta = left * sum(durations) / len(durations)
             print(f'{label}: {self.suite.metric} {value:.2f} (train '
                   f'{result["train_s"]:.0f} s, run {durations[-1]:.0f} s; '
