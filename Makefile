@@ -25,7 +25,8 @@ $(STAMP): requirements/stack.txt requirements/build.txt requirements/tests.txt s
 	$(VPY) -m pip install --disable-pip-version-check -q \
 	    $$(grep -E '^torch(vision)?==' requirements/stack.txt)
 	$(VPY) -m pip install --disable-pip-version-check -q -r requirements/build.txt
-	CXX=$(CURDIR)/tools/build/cxx20 MMCV_WITH_OPS=1 MAX_JOBS=2 \
+	CXX=$(CURDIR)/tools/build/cxx20 PYTORCH_NVCC=$(CURDIR)/tools/build/nvcc20 \
+	MMCV_WITH_OPS=1 MAX_JOBS=2 \
 	    $(VPY) -m pip install --disable-pip-version-check --no-build-isolation \
 	    $$(grep -E '^mmcv==' requirements/stack.txt)
 	$(VPY) -m pip install --disable-pip-version-check -q \

@@ -79,14 +79,20 @@ def load_checkpoint_file(filename: str, map_location: Any = 'cpu',
         if weights_only is None and is_trusted(filename):
             return torch.load(filename, map_location=map_location,
                               weights_only=False)
+        if weights_only is None:
+            opt_in = (f'or, if you trust the file, set {ALLOW_PICKLE_ENV}=1 '
+                      f'(or teacher_weights_only=False for a teacher)')
+        else:
+            opt_in = ('or, if you trust the file, allow full loading where '
+                      'weights_only=True was requested (e.g. '
+                      'teacher_weights_only=False)')
         raise UntrustedCheckpointError(
             f'{filename!r} holds pickled Python objects besides tensors '
             f'(for example a full mmengine training checkpoint), and loading '
             f'it can run arbitrary code. Use a weights-only file instead (the '
             f'weights.pth kdbench writes at the end of training, or '
-            f'tools/export_student.py), or, if you trust the file, set '
-            f'{ALLOW_PICKLE_ENV}=1 (or teacher_weights_only=False for a '
-            f'teacher). Original error: {str(err).splitlines()[0]}') from err
+            f'tools/export_student.py), {opt_in}. Original error: '
+            f'{str(err).splitlines()[0]}') from err
 
 
 def save_weights(state_dict: dict, filename: str,
@@ -157,4 +163,7 @@ def adapt_cfg_to_device(cfg) -> None:
         type='MMDistributedDataParallel')
     wrapper['device_ids'] = None
     wrapper.setdefault('broadcast_buffers', False)
+    # with a model_wrapper_cfg mmengine no longer reads the top-level key
+    wrapper.setdefault('find_unused_parameters',
+                       cfg.get('find_unused_parameters', False))
     cfg.model_wrapper_cfg = wrapper

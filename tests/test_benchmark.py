@@ -102,15 +102,23 @@ def test_runs_are_keyed_by_their_settings(tmp_path):
     record = runner._base_record()
     record.update(method='kd', seed=0, config=KD_CFG, value=1.0,
                   teacher_value=2.0, iters=4, train_s=1.0, s_per_iter=0.25,
-                  peak_mem_mb=1.0, finished_at='now',
+                  peak_mem_mb=1.0, finished_at='now', teacher_sha256='t1',
+                  config_sha256=runner._config_sha(KD_CFG),
                   command=f'python tools/train.py {KD_CFG} --work-dir x '
                   f'--cfg-options randomness.seed=0 {opts} '
                   f'model.teacher_checkpoint=/elsewhere/weights.pth')
     append_record(records, record)
-    assert runner._recorded('kd', 0, KD_CFG, runner.cfg_options)
-    assert not runner._recorded('kd', 1, KD_CFG, runner.cfg_options)
+    assert runner._recorded('kd', 0, KD_CFG, runner.cfg_options, 't1')
+    assert not runner._recorded('kd', 1, KD_CFG, runner.cfg_options, 't1')
     assert not runner._recorded('kd', 0, KD_CFG,
-                                {**runner.cfg_options, 'train_cfg.max_epochs': 9})
+                                {**runner.cfg_options, 'train_cfg.max_epochs': 9},
+                                't1')
+    # a fresh clone retrains the teacher: other weights, so the distiller
+    # runs recorded with the old teacher do not count
+    assert not runner._recorded('kd', 0, KD_CFG, runner.cfg_options, 't2')
+    # an edited config (resolved content) makes a new run as well
+    runner._config_shas[KD_CFG] = 'edited'
+    assert not runner._recorded('kd', 0, KD_CFG, runner.cfg_options, 't1')
 
     work = tmp_path / 'w' / 'run'
     spec = dict(config=KD_CFG, options={'randomness.seed': 0})

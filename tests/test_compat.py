@@ -69,6 +69,10 @@ def test_dist_shims(monkeypatch):
     compat.adapt_cfg_to_device(cfg)
     assert cfg.env_cfg.dist_cfg.backend == 'gloo'
     assert cfg.model_wrapper_cfg.device_ids is None
+    assert cfg.model_wrapper_cfg.find_unused_parameters is False
+    unused = Config(dict(launcher='pytorch', find_unused_parameters=True))
+    compat.adapt_cfg_to_device(unused)
+    assert unused.model_wrapper_cfg.find_unused_parameters is True
     single = Config(dict(launcher='none'))
     compat.adapt_cfg_to_device(single)
     assert 'model_wrapper_cfg' not in single

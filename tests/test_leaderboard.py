@@ -46,3 +46,29 @@ def test_summary_and_markdown():
         text.index('| kd |')
     assert 'No records yet' in render_markdown([], 'detection', 'D')
     json.dumps(records)  # records are plain JSON
+
+
+def test_only_current_runs_are_shown():
+    """History stays in the file; the table shows the latest teacher, the
+    distiller runs made with it, each method's latest config, one run per
+    seed."""
+    def at(r, when, **kw):
+        r.update(finished_at=when, **kw)
+        return r
+    old_t = at(rec('teacher', 0, 80.0), '1', teacher_sha256='a')
+    new_t = at(rec('teacher', 0, 90.0), '5', teacher_sha256='b')
+    records = [
+        old_t, new_t,
+        at(rec('kd', 0, 50.0), '2', teacher_sha256='a', config_sha256='c1'),
+        at(rec('kd', 0, 70.0), '6', teacher_sha256='b', config_sha256='c1'),
+        at(rec('kd', 1, 72.0), '7', teacher_sha256='b', config_sha256='c1'),
+        at(rec('at', 0, 10.0), '6', teacher_sha256='b', config_sha256='old'),
+        at(rec('at', 0, 60.0), '8', teacher_sha256='b', config_sha256='new'),
+        at(rec('baseline', 0, 65.0), '3', config_sha256='x'),
+        at(rec('baseline', 0, 66.0), '9', config_sha256='x'),
+    ]
+    rows = next(iter(summarize(records).values()))
+    assert rows['teacher']['mean'] == 90.0 and rows['teacher']['n'] == 1
+    assert rows['kd']['mean'] == 71.0 and rows['kd']['n'] == 2
+    assert rows['at']['mean'] == 60.0 and rows['at']['n'] == 1
+    assert rows['baseline']['mean'] == 66.0 and rows['baseline']['n'] == 1

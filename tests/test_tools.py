@@ -91,6 +91,40 @@ def test_dist_train_two_cpu_processes(tmp_path, fmnist_ready,
     assert osp.isfile(osp.join(work, 'weights.pth'))
 
 
+def test_resume_after_kill_in_final_validation(tmp_path, fmnist_ready):
+    """mmengine saves the last checkpoint before the final validation; a
+    run killed then is resumed with nothing left to train and must still be
+    evaluated (else the runner could never record it)."""
+    work = str(tmp_path / 'v')
+    args = ['tools/train.py', BASELINE_CFG, '--work-dir', work,
+            '--cfg-options', *TINY_OPTIONS]
+    assert run_tool(args).returncode == 0
+    os.remove(osp.join(work, 'result.json'))  # as if killed in validation
+    proc = run_tool(args[:1] + args[1:4] + ['--resume'] + args[4:])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    with open(osp.join(work, 'result.json')) as f:
+        result = json.load(f)
+    assert 'accuracy/top1' in result['metrics'] and result['resumed']
+    assert 'evaluating the final model' in proc.stdout + proc.stderr
+
+
+def test_test_tool_refuses_weights_that_do_not_fit(tmp_path,
+                                                   random_teacher_ckpt):
+    proc = run_tool(['tools/test.py', BASELINE_CFG, random_teacher_ckpt,
+                     '--work-dir', str(tmp_path)])
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert 'does not fit the model' in proc.stderr
+    assert 'shape mismatches' in proc.stderr and 'Traceback' not in proc.stderr
+
+
+def test_amp_on_cpu_is_one_message(tmp_path):
+    proc = run_tool(['tools/train.py', BASELINE_CFG, '--amp', '--work-dir',
+                     str(tmp_path)])
+    assert proc.returncode == 2
+    assert '--amp needs a GPU' in proc.stderr and 'Traceback' not in \
+        proc.stderr
+
+
 def test_bad_config_path_is_one_message(tmp_path):
     proc = run_tool(['tools/train.py', 'configs/cls/kd/kd_r18-w16_r18-w8.py',
                      '--work-dir', str(tmp_path)])

@@ -64,27 +64,61 @@ def run(args):
     if not osp.isfile(args.checkpoint):
         raise UserInputError(f'Checkpoint {args.checkpoint!r} not found.')
     trust_directory(cfg.work_dir)
-    cfg.load_from = args.checkpoint
     if args.show or args.show_dir:
         vis = cfg.get('default_hooks', {}).get('visualization')
         if vis is None:
             raise UserInputError('--show/--show-dir need a `visualization` '
                                  'hook in default_hooks of the config.')
-        vis['draw'] = True
         vis['show'] = args.show
         vis['wait_time'] = args.wait_time
-        if args.show_dir:
-            vis['test_out_dir'] = args.show_dir
+        if cfg.get('default_scope') == 'mmpretrain':
+            vis['enable'] = True  # mmpretrain's VisualizationHook
+            if args.show_dir:
+                vis['out_dir'] = args.show_dir
+        else:
+            vis['draw'] = True  # mmdet's / mmseg's hooks
+            if args.show_dir:
+                vis['test_out_dir'] = args.show_dir
     adapt_cfg_to_device(cfg)
 
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg
               else RUNNERS.build(cfg))
+    load_weights_strictly(runner, args.checkpoint)
     if args.out is not None:
         if not args.out.endswith(('.pkl', '.pickle')):
             raise UserInputError('--out must name a .pkl file.')
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))
     runner.test()
+
+
+def load_weights_strictly(runner, checkpoint: str) -> None:
+    """Load ``checkpoint`` into the runner's model, refusing a file that does
+    not fit it (mmengine's load_from only warns, and the evaluation would
+    then report numbers of a partly random model)."""
+    from mmengine.model import is_model_wrapper
+
+    from kdbench.compat import load_checkpoint_file
+    from kdbench.utils.cli import UserInputError
+    from kdbench.utils.state_dicts import (extract_state_dict,
+                                           state_dict_problems)
+    model = runner.model.module if is_model_wrapper(
+        runner.model) else runner.model
+    try:
+        state = extract_state_dict(load_checkpoint_file(checkpoint, 'cpu'))
+    except ValueError as err:
+        raise UserInputError(f'{checkpoint}: {err}.') from None
+    problems = state_dict_problems(model.state_dict(), state)
+    if problems:
+        hint = (' It looks like a distiller checkpoint: test its '
+                '<work_dir>/weights.pth, or extract the student with '
+                'tools/export_student.py.' if any(
+                    k.startswith('student.') for k in state) else '')
+        raise UserInputError(
+            f'{checkpoint} does not fit the model of this config: '
+            + '; '.join(problems) + '.' + hint)
+    model.load_state_dict(state, strict=False)
+    runner.logger.info(f'Loaded {len(state)} tensors from {checkpoint}')
 
 
 if __name__ == '__main__':

@@ -45,7 +45,7 @@ def main(argv=None):
 def run(args):
     import kdbench  # noqa: F401  (registries and version shims)
     from kdbench.compat import adapt_cfg_to_device, trust_directory
-    from kdbench.utils.cli import UserInputError, load_config
+    from kdbench.utils.cli import UserInputError, ensure_run_hooks, load_config
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
 
@@ -57,6 +57,10 @@ def run(args):
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     if args.amp:
+        import torch
+        if not torch.cuda.is_available():
+            raise UserInputError('--amp needs a GPU (mmengine\'s '
+                                 'AmpOptimWrapper); drop it on this machine.')
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.loss_scale = 'dynamic'
     if args.auto_scale_lr:
@@ -73,9 +77,10 @@ def run(args):
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise UserInputError(f'--resume: no checkpoint at {args.resume!r}')
-        trust_directory(osp.dirname(args.resume))
+        trust_directory(osp.abspath(args.resume))  # this file only
         cfg.resume = True
         cfg.load_from = args.resume
+    ensure_run_hooks(cfg)
     adapt_cfg_to_device(cfg)
 
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg

@@ -26,6 +26,7 @@ from kdbench.connectors import infer_out_channels
 from kdbench.recorders import (ModuleOutputRecorder, TapError, find_module,
                                parse_tap)
 from kdbench.registry import MODELS
+from kdbench.utils.state_dicts import extract_state_dict, state_dict_problems
 from .model_refs import build_model
 
 
@@ -45,9 +46,11 @@ class SingleTeacherDistiller(BaseModel):
         student: model dict or config reference (see ``model_refs``).
         teacher: model dict or config reference.
         teacher_checkpoint: path or URL of the teacher weights; required.
-        teacher_weights_only: load the teacher checkpoint with
-            ``torch.load(weights_only=True)``; set False only for a file you
-            trust (a pickle can run code).
+        teacher_weights_only: ``None`` (default) applies kdbench's trust
+            policy: weights-only loading, full unpickling only for trusted
+            locations or with ``KDBENCH_ALLOW_PICKLE=1``; ``True`` forces
+            weights-only; ``False`` unpickles fully (only for a file you
+            trust: a pickle can run code).
         distill_losses: ``name -> loss cfg``; each loss cfg names its taps
             with ``student=`` and ``teacher=`` and may add ``connector=``
             (a dict or a list of dicts applied in order to the student tap).
@@ -64,7 +67,7 @@ class SingleTeacherDistiller(BaseModel):
                  student: Union[str, dict],
                  teacher: Union[str, dict],
                  teacher_checkpoint: Optional[str] = None,
-                 teacher_weights_only: bool = True,
+                 teacher_weights_only: Optional[bool] = None,
                  distill_losses: Optional[Dict[str, dict]] = None,
                  student_loss_weight: float = 1.0,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
@@ -112,8 +115,7 @@ class SingleTeacherDistiller(BaseModel):
                     f'{b.flatten().tolist()} but the distiller preprocesses '
                     f'with {a.flatten().tolist()}; both networks see the same '
                     f'batch. Give the teacher config the same '
-                    f'data_preprocessor as the student, or pass '
-                    f'data_preprocessor= to the distiller.')
+                    f'data_preprocessor as the student.')
 
     def _load_teacher(self, checkpoint: Optional[str],
                       weights_only: bool) -> None:
@@ -125,41 +127,22 @@ class SingleTeacherDistiller(BaseModel):
                 'cache it.')
         if checkpoint.startswith(('http://', 'https://')):
             loaded = torch.hub.load_state_dict_from_url(
-                checkpoint, map_location='cpu', weights_only=weights_only)
+                checkpoint, map_location='cpu',
+                weights_only=weights_only is not False)
         else:
             loaded = load_checkpoint_file(checkpoint, 'cpu',
                                           weights_only=weights_only)
-        state = loaded.get('state_dict', loaded) if isinstance(
-            loaded, dict) else None
-        if not isinstance(state, dict):
+        try:
+            state = extract_state_dict(loaded)
+        except ValueError as err:
             raise DistillerConfigError(
-                f'Teacher checkpoint {checkpoint!r} holds no state_dict.')
-        state = {k[len('module.'):] if k.startswith('module.') else k: v
-                 for k, v in state.items()}
-        expected = self.teacher.state_dict()
-        missing = [k for k in expected if k not in state
-                   and not k.endswith('num_batches_tracked')]
-        unexpected = [k for k in state if k not in expected]
-        wrong = [f'{k}: checkpoint {tuple(state[k].shape)} vs teacher '
-                 f'{tuple(expected[k].shape)}' for k in expected
-                 if k in state and hasattr(state[k], 'shape')
-                 and state[k].shape != expected[k].shape]
-        if missing or unexpected or wrong:
-            def few(keys):
-                return ', '.join(keys[:4]) + (' ...' if len(keys) > 4 else '')
-            problems = []
-            if missing:
-                problems.append(f'{len(missing)} teacher weights missing from '
-                                f'the file ({few(missing)})')
-            if unexpected:
-                problems.append(f'{len(unexpected)} unexpected keys in the '
-                                f'file ({few(unexpected)})')
-            if wrong:
-                problems.append(f'{len(wrong)} shape mismatches ({few(wrong)})')
+                f'Teacher checkpoint {checkpoint!r}: {err}.') from None
+        problems = state_dict_problems(self.teacher.state_dict(), state)
+        if problems:
             raise DistillerConfigError(
                 f'Teacher checkpoint {checkpoint!r} does not fit the teacher '
-                'model: ' + '; '.join(problems) + '. Check that the teacher '
-                f'config is the one the checkpoint was trained with.')
+                f'model: ' + '; '.join(problems) + '. Check that the teacher '
+                'config is the one the checkpoint was trained with.')
         self.teacher.load_state_dict(state, strict=False)
         print_log(f'Loaded teacher weights from {checkpoint}', 'current')
 

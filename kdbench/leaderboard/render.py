@@ -27,17 +27,48 @@ def _mean_std(values: List[float]) -> tuple:
     return mean, std
 
 
+def current_runs(runs: List[dict]) -> Dict[str, List[dict]]:
+    """The runs of one table that describe the present state, by method.
+
+    The records file keeps history: a re-trained teacher, an edited config
+    or a re-run seed appends new records. Shown are: the latest teacher
+    record; distiller runs made with that teacher's weights; for each
+    method the runs of its latest config content; one run (the latest) per
+    seed.
+    """
+    runs = sorted(runs, key=lambda r: r.get('finished_at', ''))
+    teachers = [r for r in runs if r['method'] == 'teacher']
+    teacher_sha = teachers[-1].get('teacher_sha256') if teachers else None
+    by_method: Dict[str, List[dict]] = {}
+    for r in runs:
+        used = r.get('teacher_sha256')
+        if r['method'] == 'teacher':
+            if r is not teachers[-1]:
+                continue
+        elif used is not None and teacher_sha is not None \
+                and used != teacher_sha:
+            continue
+        by_method.setdefault(r['method'], []).append(r)
+    current = {}
+    for method, method_runs in by_method.items():
+        latest_cfg = method_runs[-1].get('config_sha256')
+        per_seed = {r['seed']: r for r in method_runs
+                    if r.get('config_sha256') == latest_cfg}
+        current[method] = list(per_seed.values())
+    return current
+
+
 def summarize(records: List[dict]) -> Dict[tuple, Dict[str, dict]]:
     """``{(benchmark, dataset, teacher, student, metric): {method: row}}``."""
-    groups: Dict[tuple, Dict[str, List[dict]]] = OrderedDict()
+    groups: Dict[tuple, List[dict]] = OrderedDict()
     for r in records:
         key = (r['benchmark'], r['dataset'], r['teacher'], r['student'],
                r['metric'])
-        groups.setdefault(key, {}).setdefault(r['method'], []).append(r)
+        groups.setdefault(key, []).append(r)
     table = OrderedDict()
-    for key, methods in groups.items():
+    for key, group in groups.items():
         rows = {}
-        for method, runs in methods.items():
+        for method, runs in current_runs(group).items():
             runs = sorted(runs, key=lambda r: r['seed'])
             values = [r['value'] for r in runs]
             mean, std = _mean_std(values)

@@ -13,6 +13,7 @@ The runner
 * renders the leaderboard markdown from all records of the task.
 """
 import datetime
+import hashlib
 import json
 import os
 import os.path as osp
@@ -48,6 +49,22 @@ def _now() -> str:
 
 def _options(options: dict) -> List[str]:
     return [f'{k}={v}' for k, v in options.items()]
+
+
+def file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 20), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def config_sha256(path: str) -> str:
+    """Hash of a config as resolved (its ``_base_`` files included), so
+    editing any file it inherits from makes its runs new runs."""
+    cfg = Config.fromfile(osp.join(REPO_ROOT, path))
+    text = json.dumps(cfg.to_dict(), sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _command_options(command: str) -> List[str]:
@@ -93,7 +110,7 @@ class BenchmarkRunner:
                 raise ValueError(f'Unknown methods {unknown}; the suite has '
                                  f'{list(self.methods)}.')
             self.methods = {m: self.methods[m] for m in methods}
-        self.work_root = work_root
+        self.work_root = osp.abspath(work_root)
         quick_root = osp.join(work_root, 'benchmarks', 'quick')
         self.records_path = records_path or (
             osp.join(quick_root, 'records.jsonl') if quick else
@@ -104,6 +121,7 @@ class BenchmarkRunner:
         self.commit = git_commit(REPO_ROOT)
         self.versions = stack_versions()
         self.failures: List[str] = []
+        self._config_shas = {}
 
     # ------------------------------------------------------------ records
     def _base_record(self) -> dict:
@@ -115,16 +133,26 @@ class BenchmarkRunner:
             commit=self.commit, versions=self.versions)
 
     def _recorded(self, method: str, seed: int, config: str,
-                  options: dict, records_path: Optional[str] = None,
+                  options: dict, teacher_sha: Optional[str] = None,
+                  records_path: Optional[str] = None,
                   benchmark: Optional[str] = None) -> list:
-        """Records of this run: same method, seed, config and options."""
+        """Records of this very run: same method, seed, config file and
+        resolved config content, options, and (for runs that use a teacher)
+        the same teacher weights."""
         base = self._base_record()
         wanted = _run_options(_options({'randomness.seed': seed, **options}))
+        cfg_sha = self._config_sha(config)
         return [r for r in find(
             read_records(records_path or self.records_path),
             task=base['task'], benchmark=benchmark or base['benchmark'],
-            dataset=base['dataset'], method=method, seed=seed, config=config)
+            dataset=base['dataset'], method=method, seed=seed, config=config,
+            config_sha256=cfg_sha, teacher_sha256=teacher_sha)
             if _run_options(_command_options(r['command'])) == wanted]
+
+    def _config_sha(self, config: str) -> str:
+        if config not in self._config_shas:
+            self._config_shas[config] = config_sha256(config)
+        return self._config_shas[config]
 
     # --------------------------------------------------------------- runs
     def _train(self, config: str, work_dir: str, seed: int,
@@ -188,7 +216,8 @@ class BenchmarkRunner:
         return float(result['metrics'][key])
 
     def teacher(self) -> tuple:
-        """Train the teacher once (cached); return (weights path, score)."""
+        """Train the teacher once (cached); return (weights path, score,
+        sha256 of the weights)."""
         t = self.suite.teacher
         # the teacher is shared by full and quick runs unless the suite's
         # quick settings change its schedule
@@ -198,31 +227,43 @@ class BenchmarkRunner:
                             _stem(t.config) + ('_quick' if own else ''))
         weights = osp.join(work_dir, 'weights.pth')
         seed = int(t.get('seed', 0))
-        recorded = self._recorded('teacher', seed, t.config,
-                                  self.teacher_options)
-        if not recorded and self.quick and not own:
-            # the shared teacher's record lives in the full records file
-            recorded = self._recorded(
-                'teacher', seed, t.config, self.teacher_options,
-                osp.join(REPO_ROOT, 'leaderboards', 'records.jsonl'),
-                self.suite.benchmark)
-        if recorded and osp.isfile(weights):
-            print(f'[teacher] cached: {weights} '
-                  f'({self.suite.metric} {recorded[0]["value"]:.2f})')
-            return weights, recorded[0]['value']
+
+        def recorded_for(sha):
+            found = self._recorded('teacher', seed, t.config,
+                                   self.teacher_options, sha)
+            if not found and self.quick and not own:
+                # the shared teacher's record is in the full records file
+                found = self._recorded(
+                    'teacher', seed, t.config, self.teacher_options, sha,
+                    osp.join(REPO_ROOT, 'leaderboards', 'records.jsonl'),
+                    self.suite.benchmark)
+            return found
+
+        if osp.isfile(weights):
+            sha = file_sha256(weights)
+            recorded = recorded_for(sha)
+            if recorded:
+                print(f'[teacher] cached: {weights} '
+                      f'({self.suite.metric} {recorded[0]["value"]:.2f})')
+                return weights, recorded[0]['value'], sha
         print(f'[teacher] training {t.config} (cached afterwards in '
               f'{work_dir})', flush=True)
         result = self._train(t.config, work_dir, seed, self.teacher_options,
                              'teacher')
         value = self._metric(result, 'teacher')
-        self._append('teacher', seed, t.config, value, value, result)
+        sha = file_sha256(weights)
+        if not recorded_for(sha):  # an identical retrain is recorded once
+            self._append('teacher', seed, t.config, value, value, result, sha)
         print(f'[teacher] {self.suite.metric} {value:.2f} '
               f'({result["train_s"]:.0f} s)', flush=True)
-        return weights, value
+        return weights, value, sha
 
-    def _append(self, method, seed, config, value, teacher_value, result):
+    def _append(self, method, seed, config, value, teacher_value, result,
+                teacher_sha):
         record = self._base_record()
         record.update(method=method, seed=seed, config=config, value=value,
+                      config_sha256=self._config_sha(config),
+                      teacher_sha256=teacher_sha,
                       teacher_value=teacher_value, iters=result['iters'],
                       train_s=result['train_s'],
                       s_per_iter=result['s_per_iter'],
@@ -238,20 +279,27 @@ class BenchmarkRunner:
         print(f'Suite {self.suite_path}{" (quick)" if self.quick else ""}: '
               f'{len(self.methods)} methods x seeds {self.seeds}; records '
               f'-> {self.records_path}', flush=True)
-        teacher_weights, teacher_value = self.teacher()
+        try:
+            teacher_weights, teacher_value, teacher_sha = self.teacher()
+        except RunFailed as err:
+            print(str(err), flush=True)
+            print('The teacher could not be trained; no student was run.')
+            return 1
         jobs = [(m, s) for m in self.methods for s in self.seeds]
         durations = []
         for number, (method, seed) in enumerate(jobs, 1):
             config = self.methods[method]
             label = f'[{number}/{len(jobs)}] {method} seed {seed}'
-            done = self._recorded(method, seed, config, self.cfg_options)
+            uses_teacher = self._uses_teacher(config)
+            run_sha = teacher_sha if uses_teacher else None
+            done = self._recorded(method, seed, config, self.cfg_options,
+                                  run_sha)
             if done:
                 print(f'{label}: recorded ({self.suite.metric} '
                       f'{done[0]["value"]:.2f}), skipped', flush=True)
                 continue
             options = dict(self.cfg_options)
-            if 'teacher' in Config.fromfile(
-                    osp.join(REPO_ROOT, config)).model:
+            if uses_teacher:
                 options['model.teacher_checkpoint'] = teacher_weights
             work_dir = osp.join(self.work_root, 'benchmarks', self.name,
                                 method, f'seed{seed}')
@@ -264,10 +312,10 @@ class BenchmarkRunner:
                 print(str(err), flush=True)
                 self.failures.append(label)
                 continue
-            self._append(method, seed, config, value, teacher_value, result)
+            self._append(method, seed, config, value, teacher_value, result,
+                         run_sha)
             durations.append(time.perf_counter() - run_start)
-            left = sum(1 for m, s in jobs[number:] if not self._recorded(
-                m, s, self.methods[m], self.cfg_options))
+            left = len(jobs) - number
             eta = left * sum(durations) / len(durations)
             print(f'{label}: {self.suite.metric} {value:.2f} (train '
                   f'{result["train_s"]:.0f} s, run {durations[-1]:.0f} s; '
@@ -281,6 +329,10 @@ class BenchmarkRunner:
                   f'{", ".join(self.failures)}; re-run to retry them.')
             return 1
         return 0
+
+    def _uses_teacher(self, config: str) -> bool:
+        model = Config.fromfile(osp.join(REPO_ROOT, config)).model
+        return 'teacher' in model
 
     def render(self) -> str:
         text = render_markdown(read_records(self.records_path),

@@ -29,6 +29,20 @@ def load_config(path: str, cfg_options=None) -> Config:
     return cfg
 
 
+RUN_HOOKS = ('StudentExportHook', 'RunResultHook')
+
+
+def ensure_run_hooks(cfg: Config) -> None:
+    """Keep kdbench's end-of-training hooks (weights.pth, result.json) when
+    a config replaced ``custom_hooks`` (mmengine replaces lists)."""
+    hooks = list(cfg.get('custom_hooks') or [])
+    present = {str(h.get('type', '')).split('.')[-1] for h in hooks}
+    for name in RUN_HOOKS:
+        if name not in present:
+            hooks.append(dict(type=f'kdbench.{name}'))
+    cfg.custom_hooks = hooks
+
+
 def user_error_types():
     """Exception types that mean bad input, reported without traceback."""
     from kdbench.compat import UntrustedCheckpointError

@@ -50,10 +50,15 @@ def measure(cfg, iters: int, warmup: int) -> dict:
     if cfg.get('data_preprocessor') is not None:
         model_cfg.setdefault('data_preprocessor',
                              cfg.data_preprocessor.to_dict())
-    distiller = MODELS.build(model_cfg)
+    device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    distiller = MODELS.build(model_cfg).to(device)
     student = distiller.student
     teacher = distiller.teacher
     distiller.train()
+
+    def sync():
+        if device == 'cuda':
+            torch.cuda.synchronize()
     loader = Runner.build_dataloader(cfg.train_dataloader)
     batches = []
     for batch in loader:
@@ -85,8 +90,10 @@ def measure(cfg, iters: int, warmup: int) -> dict:
     for round_ in range(warmup + iters):
         batch = batches[round_ % len(batches)]
         for name, step in steps.items():
+            sync()
             start = time.perf_counter()
             step(batch)
+            sync()
             if round_ >= warmup:
                 times[name].append(time.perf_counter() - start)
     return {name: statistics.median(values) for name, values in times.items()}

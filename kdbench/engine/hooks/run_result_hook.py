@@ -23,9 +23,10 @@ def peak_memory_mb() -> float:
 @HOOKS.register_module()
 class RunResultHook(Hook):
     """Write ``<work_dir>/<filename>`` after training: the last validation
-    metrics, iterations, training wall time without validation, seconds per
-    iteration, peak memory, and the iterations each rank trained (gathered
-    from all processes, so a distributed run shows that every rank worked).
+    metrics, iterations, training wall time without validation (extrapolated
+    from seconds per iteration for a resumed run), seconds per iteration,
+    peak memory, and the iterations each rank trained (gathered from all
+    processes, so a distributed run shows that every rank worked).
     """
 
     priority = 'VERY_LOW'
@@ -58,16 +59,29 @@ class RunResultHook(Hook):
             self.metrics = {k: _plain(v) for k, v in metrics.items()}
 
     def after_train(self, runner) -> None:
+        if not self.metrics and getattr(runner, '_val_loop', None) is not None:
+            # a run resumed from a checkpoint saved after its last epoch (it
+            # was killed during the final validation) trains nothing more and
+            # would skip that validation: evaluate now, on every rank
+            runner.logger.info('No validation result yet; evaluating the '
+                               'final model.')
+            runner.val_loop.run()
         ranks = all_gather_object(dict(rank=get_rank(),
                                        iters_run=self._iters_run))
         if get_rank() != 0:
             return
-        train_s = time.perf_counter() - self._train_start - self._val_seconds
+        measured_s = (time.perf_counter() - self._train_start
+                      - self._val_seconds)
         iters_here = max(runner.iter - self._start_iter, 1)
+        s_per_iter = measured_s / iters_here
+        # a resumed run measured only its last part: its training time is
+        # extrapolated from the measured seconds per iteration
+        resumed = self._start_iter > 0
+        train_s = s_per_iter * runner.iter if resumed else measured_s
         result = dict(metrics=self.metrics, iters=int(runner.iter),
                       epochs=int(runner.epoch), train_s=round(train_s, 3),
-                      s_per_iter=round(train_s / iters_here, 5),
-                      resumed=self._start_iter > 0,
+                      s_per_iter=round(s_per_iter, 5),
+                      measured_s=round(measured_s, 3), resumed=resumed,
                       peak_mem_mb=round(peak_memory_mb(), 1),
                       seed=int(runner.seed), world_size=get_world_size(),
                       ranks=ranks)
