@@ -129,3 +129,24 @@ def test_runs_are_keyed_by_their_settings(tmp_path):
     runner._claim_work_dir(str(work), dict(spec, options={}))  # other: reset
     assert not (work / 'result.json').exists()
     assert json.loads((work / 'kdbench_run.json').read_text())['options'] == {}
+
+
+def test_config_identity_follows_referenced_model_files(tmp_path):
+    """A distiller config names its student by path: editing that file must
+    change the run identity, editing a comment must not."""
+    import shutil
+    from kdbench.leaderboard.runner import REPO_ROOT, config_sha256
+    models = tmp_path / 'models'
+    models.mkdir()
+    student = models / 'student.py'
+    shutil.copy(osp.join(REPO_ROOT, 'configs/_base_/models/'
+                         'resnet18-w16_fmnist.py'), student)
+    cfg = tmp_path / 'kd.py'
+    cfg.write_text(f"_base_ = ['{REPO_ROOT}/{KD_CFG}']\n"
+                   f"model = dict(student='{student}')\n")
+    first = config_sha256(str(cfg))
+    student.write_text('# a comment\n' + student.read_text())
+    assert config_sha256(str(cfg)) == first
+    student.write_text(student.read_text().replace('base_channels=16',
+                                                   'base_channels=12'))
+    assert config_sha256(str(cfg)) != first

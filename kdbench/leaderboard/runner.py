@@ -60,10 +60,16 @@ def file_sha256(path: str) -> str:
 
 
 def config_sha256(path: str) -> str:
-    """Hash of a config as resolved (its ``_base_`` files included), so
-    editing any file it inherits from makes its runs new runs."""
-    cfg = Config.fromfile(osp.join(REPO_ROOT, path))
-    text = json.dumps(cfg.to_dict(), sort_keys=True, default=repr)
+    """Hash of a config as resolved: its ``_base_`` files and the student /
+    teacher configs it references are included, so editing any file a run
+    depends on makes its runs new runs."""
+    from kdbench.distillers.model_refs import load_model_cfg
+    cfg = Config.fromfile(osp.join(REPO_ROOT, path)).to_dict()
+    model = cfg.get('model', {})
+    for role in ('student', 'teacher'):
+        if isinstance(model.get(role), str):
+            model[role] = load_model_cfg(model[role], role)
+    text = json.dumps(cfg, sort_keys=True, default=repr)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
