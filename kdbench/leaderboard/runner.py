@@ -162,13 +162,19 @@ class BenchmarkRunner:
 
     # --------------------------------------------------------------- runs
     def _train(self, config: str, work_dir: str, seed: int,
-               extra_options: dict, label: str) -> dict:
+               extra_options: dict, label: str,
+               teacher_sha: Optional[str] = None) -> dict:
         """Train (or resume, or reuse a finished run) and return its
         result.json content plus the command used."""
         options = {'randomness.seed': seed, **extra_options}
         command = [sys.executable, TRAIN_TOOL, config, '--work-dir', work_dir,
                    '--cfg-options', *_options(options)]
-        self._claim_work_dir(work_dir, dict(config=config, options=options))
+        # everything that defines the run: a finished or interrupted run in
+        # work_dir is reused or resumed only if all of it matches
+        self._claim_work_dir(work_dir, dict(
+            config=config, options=options,
+            config_sha256=self._config_sha(config),
+            teacher_sha256=teacher_sha))
         result_file = osp.join(work_dir, 'result.json')
         if osp.isfile(result_file):
             with open(result_file) as f:
@@ -312,7 +318,8 @@ class BenchmarkRunner:
             print(f'{label}: training {config}', flush=True)
             run_start = time.perf_counter()
             try:
-                result = self._train(config, work_dir, seed, options, label)
+                result = self._train(config, work_dir, seed, options, label,
+                                     run_sha)
                 value = self._metric(result, label)
             except RunFailed as err:
                 print(str(err), flush=True)
