@@ -36,6 +36,27 @@ def test_distill_then_test_with_plain_student_config(
     assert 'accuracy/top1' in log
     assert 'missing keys' not in log and 'unexpected key' not in log
 
+    # tools/export_student.py gives the same student from the (pickled)
+    # training checkpoint, once the user vouches for the file
+    exported = str(tmp_path / 'exported.pth')
+    proc = run_tool(['tools/export_student.py',
+                     osp.join(work, 'epoch_1.pth'), exported])
+    assert proc.returncode == 2 and 'KDBENCH_ALLOW_PICKLE' in proc.stderr
+    proc = run_tool(['tools/export_student.py', '--trust',
+                     osp.join(work, 'epoch_1.pth'), exported])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    ours = torch.load(exported, weights_only=True)['state_dict']
+    assert ours.keys() == saved['state_dict'].keys()
+    for key, value in saved['state_dict'].items():
+        assert torch.equal(ours[key], value), key
+
+    # tools/leaderboard.py renders a records file
+    records = tmp_path / 'records.jsonl'
+    records.write_text('')
+    proc = run_tool(['tools/leaderboard.py', '--records', str(records),
+                     '--out', '-'])
+    assert proc.returncode == 0 and 'No records yet' in proc.stdout
+
 
 def test_resume_continues_a_killed_run(tmp_path, fmnist_ready):
     work = str(tmp_path / 'base')
@@ -89,6 +110,17 @@ def test_dist_train_two_cpu_processes(tmp_path, fmnist_ready,
                                dict(rank=1, iters_run=2)]
     assert 'accuracy/top1' in result['metrics']
     assert osp.isfile(osp.join(work, 'weights.pth'))
+
+    # dist_test.sh evaluates the student with 2 processes as well
+    proc = subprocess.run(
+        ['bash', 'tools/dist_test.sh', BASELINE_CFG,
+         osp.join(work, 'weights.pth'), '2', '--work-dir',
+         str(tmp_path / 'dist_test'), '--cfg-options',
+         'test_dataloader.dataset.indices=200'],
+        cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-4000:]
+    assert 'Distributed training: True' in log and 'accuracy/top1' in log
 
 
 def test_resume_after_kill_in_final_validation(tmp_path, fmnist_ready):
