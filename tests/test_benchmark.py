@@ -78,6 +78,16 @@ def test_runner_end_to_end(tmp_path, fmnist_ready):
     assert again.stdout.count('skipped') == 4
     assert len(read_records(records)) == 5
 
+    # --rerun trains a recorded run again; the table keeps one run per seed
+    rerun = run_tool(cmd[1:] + ['--rerun', '--methods', 'kd', '--seeds',
+                                '0'], timeout=300)
+    assert rerun.returncode == 0, rerun.stdout[-2000:]
+    assert 'skipped' not in rerun.stdout
+    assert len(read_records(records)) == 6
+    kd_row = next(line for line in rerun.stdout.splitlines()
+                  if line.startswith('| kd |'))
+    assert kd_row.split('|')[4].strip() == '2'  # seeds 0 (rerun) and 1
+
 
 def test_unknown_suite_and_method(tmp_path):
     proc = run_tool(['tools/benchmark.py', 'configs/benchmarks/nope.py'])

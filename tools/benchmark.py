@@ -26,6 +26,10 @@ def parse_args(argv=None):
                         help='run only these methods of the suite')
     parser.add_argument('--records', help='records file (default: '
                         'leaderboards/records.jsonl, quick: under work_dirs)')
+    parser.add_argument('--rerun', action='store_true',
+                        help='train the selected runs again even if recorded '
+                        '(e.g. after changing kdbench code); new records are '
+                        'appended and the tables show the latest run per seed')
     parser.add_argument('--work-root', default='work_dirs',
                         help='where teachers and runs are stored')
     return parser.parse_args(argv)
@@ -43,7 +47,8 @@ def main(argv=None):
             runner = BenchmarkRunner(args.suite, quick=args.quick,
                                      records_path=args.records,
                                      seeds=args.seeds, methods=args.methods,
-                                     work_root=args.work_root)
+                                     work_root=args.work_root,
+                                     rerun=args.rerun)
         except ValueError as err:
             raise UserInputError(str(err)) from err
         try:

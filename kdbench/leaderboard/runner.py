@@ -97,7 +97,7 @@ class BenchmarkRunner:
                  records_path: Optional[str] = None,
                  seeds: Optional[List[int]] = None,
                  methods: Optional[List[str]] = None,
-                 work_root: str = 'work_dirs'):
+                 work_root: str = 'work_dirs', rerun: bool = False):
         self.suite_path = suite_path
         self.suite = Config.fromfile(suite_path)
         self.name = _stem(suite_path) + ('_quick' if quick else '')
@@ -126,6 +126,7 @@ class BenchmarkRunner:
             if quick else osp.join(REPO_ROOT, self.suite.leaderboard))
         self.commit = git_commit(REPO_ROOT)
         self.versions = stack_versions()
+        self.rerun = rerun
         self.failures: List[str] = []
         self._config_shas = {}
 
@@ -306,7 +307,7 @@ class BenchmarkRunner:
             run_sha = teacher_sha if uses_teacher else None
             done = self._recorded(method, seed, config, self.cfg_options,
                                   run_sha)
-            if done:
+            if done and not self.rerun:
                 print(f'{label}: recorded ({self.suite.metric} '
                       f'{done[0]["value"]:.2f}), skipped', flush=True)
                 continue
@@ -315,6 +316,8 @@ class BenchmarkRunner:
                 options['model.teacher_checkpoint'] = teacher_weights
             work_dir = osp.join(self.work_root, 'benchmarks', self.name,
                                 method, f'seed{seed}')
+            if self.rerun:  # train afresh, whatever the work_dir holds
+                shutil.rmtree(work_dir, ignore_errors=True)
             print(f'{label}: training {config}', flush=True)
             run_start = time.perf_counter()
             try:
