@@ -12,7 +12,9 @@ from typing import Dict, List
 
 METHOD_ORDER = ['teacher', 'baseline', 'kd', 'fitnets', 'at', 'nst', 'rkd',
                 'ft', 'ab', 'fsp', 'sskd', 'dml', 'one', 'ffsd', 'byot',
-                'self_guidance', 'ban']
+                'self_guidance', 'ban',
+                'chen', 'chen_cls', 'chen_reg', 'chen_hint', 'ld', 'ld_vlr',
+                'feat_imit']
 
 
 def _order(method: str) -> tuple:
@@ -72,8 +74,12 @@ def summarize(records: List[dict]) -> Dict[tuple, Dict[str, dict]]:
             runs = sorted(runs, key=lambda r: r['seed'])
             values = [r['value'] for r in runs]
             mean, std = _mean_std(values)
+            side = {}
+            for name in runs[0].get('side_metrics', {}):
+                side[name] = _mean_std([r['side_metrics'][name]
+                                        for r in runs])
             rows[method] = dict(
-                mean=mean, std=std, n=len(runs),
+                mean=mean, std=std, n=len(runs), side=side,
                 seeds=[r['seed'] for r in runs],
                 train_s=statistics.fmean(r['train_s'] for r in runs),
                 s_per_iter=statistics.fmean(r['s_per_iter'] for r in runs),
@@ -109,18 +115,26 @@ def render_markdown(records: List[dict], task: str, title: str) -> str:
                   f'student {student}', '']
         if teacher_value is not None:
             lines += [f'Teacher {metric}: **{teacher_value:.2f}**', '']
-        lines += [f'| method | {metric} | Δ vs baseline | seeds | iters | '
-                  f'cost × baseline | s/iter | peak mem (MB) | config |',
-                  '|---|---|---|---|---|---|---|---|---|']
+        side_names = list(OrderedDict.fromkeys(
+            name for row in rows.values() for name in row['side']))
+        side_head = ''.join(f' {name} |' for name in side_names)
+        lines += [f'| method | {metric} | Δ vs baseline |{side_head} seeds | '
+                  f'iters | cost × baseline | s/iter | peak mem (MB) | '
+                  f'config |',
+                  '|---|---|---|' + '---|' * len(side_names) +
+                  '---|---|---|---|---|---|']
         for method in sorted(rows, key=_order):
             row = rows[method]
             delta = ('–' if base is None or method in ('baseline', 'teacher')
                      else f'{row["mean"] - base["mean"]:+.2f}')
             cost = ('–' if base is None or method == 'teacher'
                     else f'{row["train_s"] / base["train_s"]:.2f}')
+            side_cells = ''.join(
+                ' {:.2f} ± {:.2f} |'.format(*row['side'][name])
+                if name in row['side'] else ' – |' for name in side_names)
             lines.append(
                 f'| {method} | {row["mean"]:.2f} ± {row["std"]:.2f} | '
-                f'{delta} | {row["n"]} | {row["iters"]} | {cost} | '
+                f'{delta} |{side_cells} {row["n"]} | {row["iters"]} | {cost} | '
                 f'{row["s_per_iter"]:.3f} | {row["peak_mem_mb"]:.0f} | '
                 f'`{row["config"]}` |')
         commits = sorted({c for r in rows.values() for c in r['commits']})

@@ -221,12 +221,31 @@ class BenchmarkRunner:
         with open(spec_file, 'w') as f:
             json.dump(spec, f, indent=1, sort_keys=True)
 
-    def _metric(self, result: dict, label: str) -> float:
-        key = self.suite.metric_key
-        if key not in result['metrics']:
-            raise RunFailed(f'{label}: metric {key!r} missing from the '
-                            f'evaluation ({sorted(result["metrics"])}).')
-        return float(result['metrics'][key])
+    def _metric(self, result: dict, label: str,
+                key: Optional[str] = None) -> float:
+        """The suite's metric (or side metric ``key``) of a finished run,
+        times the suite's ``metric_scale`` (e.g. 100 for COCO's 0-1 AP).
+
+        A metric missing from the evaluation fails the run, except when the
+        suite gives ``no_prediction_value`` and the log shows the evaluator
+        had nothing to score: mmdet's CocoMetric returns no bbox metric
+        when the model predicted no box at all, which is an AP of 0, and is
+        recorded as such (with ``no_predictions`` set in the record)."""
+        key = key or self.suite.metric_key
+        scale = float(self.suite.get('metric_scale', 1))
+        if key in result['metrics']:
+            return float(result['metrics'][key]) * scale
+        empty = self.suite.get('no_prediction_value')
+        if empty is not None and result.get('no_predictions'):
+            return float(empty)
+        raise RunFailed(f'{label}: metric {key!r} missing from the '
+                        f'evaluation ({sorted(result["metrics"])}).')
+
+    def _side_metrics(self, result: dict, label: str) -> dict:
+        """Secondary metrics shown beside the main one (suite key
+        ``side_metrics``: column name -> metric key)."""
+        return {name: self._metric(result, label, key)
+                for name, key in self.suite.get('side_metrics', {}).items()}
 
     def teacher(self) -> tuple:
         """Train the teacher once (cached); return (weights path, score,
@@ -281,9 +300,12 @@ class BenchmarkRunner:
                       train_s=result['train_s'],
                       s_per_iter=result['s_per_iter'],
                       peak_mem_mb=result['peak_mem_mb'],
+                      side_metrics=self._side_metrics(result, method),
                       command=result['command'], finished_at=_now(),
                       extra=dict(metrics=result['metrics'],
                                  resumed=result.get('resumed', False),
+                                 no_predictions=result.get(
+                                     'no_predictions', False),
                                  benchmark_command=shlex.join(sys.argv)))
         append_record(self.records_path, record)
 

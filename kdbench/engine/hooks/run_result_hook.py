@@ -27,6 +27,11 @@ class RunResultHook(Hook):
     from seconds per iteration for a resumed run), seconds per iteration,
     peak memory, and the iterations each rank trained (gathered from all
     processes, so a distributed run shows that every rank worked).
+
+    For detection it also counts the predicted instances of the last
+    validation: ``no_predictions`` is true when the model predicted no box
+    on any image (mmdet's CocoMetric then returns no metric at all; the
+    benchmark runner records that as AP 0 instead of crashing).
     """
 
     priority = 'VERY_LOW'
@@ -39,6 +44,7 @@ class RunResultHook(Hook):
         self._val_start = None
         self._start_iter = 0
         self._iters_run = 0
+        self._predicted = None  # instances predicted in the last validation
 
     def before_train(self, runner) -> None:
         self._train_start = time.perf_counter()
@@ -50,6 +56,14 @@ class RunResultHook(Hook):
 
     def before_val_epoch(self, runner) -> None:
         self._val_start = time.perf_counter()
+        self._predicted = None
+
+    def after_val_iter(self, runner, batch_idx, data_batch=None,
+                       outputs=None) -> None:
+        for sample in outputs or ():
+            instances = getattr(sample, 'pred_instances', None)
+            if instances is not None:
+                self._predicted = (self._predicted or 0) + len(instances)
 
     def after_val_epoch(self, runner, metrics=None) -> None:
         if self._val_start is not None:
@@ -67,7 +81,8 @@ class RunResultHook(Hook):
                                'final model.')
             runner.val_loop.run()
         ranks = all_gather_object(dict(rank=get_rank(),
-                                       iters_run=self._iters_run))
+                                       iters_run=self._iters_run,
+                                       predicted=self._predicted))
         if get_rank() != 0:
             return
         measured_s = (time.perf_counter() - self._train_start
@@ -85,6 +100,9 @@ class RunResultHook(Hook):
                       peak_mem_mb=round(peak_memory_mb(), 1),
                       seed=int(runner.seed), world_size=get_world_size(),
                       ranks=ranks)
+        counts = [r['predicted'] for r in ranks if r['predicted'] is not None]
+        if counts:
+            result['no_predictions'] = sum(counts) == 0
         path = osp.join(runner.work_dir, self.filename)
         with open(path + '.tmp', 'w') as f:
             json.dump(result, f, indent=1)
