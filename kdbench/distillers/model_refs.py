@@ -51,7 +51,8 @@ def load_model_cfg(ref: Union[str, dict], role: str) -> Tuple[dict, str]:
     """
     scope = None
     if isinstance(ref, (dict, ConfigDict)):
-        model_cfg = copy.deepcopy(dict(ref))
+        model_cfg = copy.deepcopy(ref.to_dict() if isinstance(
+            ref, ConfigDict) else dict(ref))
     elif isinstance(ref, str):
         if '::' in ref:
             from mmengine.hub import get_config
@@ -100,4 +101,6 @@ def build_model(ref: Union[str, dict], role: str,
         current = DefaultScope.get_current_instance()
         scope = current.scope_name if current is not None else 'mmengine'
     with DefaultScope.overwrite_default_scope(scope):
-        return MODELS.build(model_cfg)
+        # a ConfigDict, as the Runner passes: mmdet reads e.g. train_cfg.rpn
+        # by attribute
+        return MODELS.build(ConfigDict(model_cfg))

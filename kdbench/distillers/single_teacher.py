@@ -207,13 +207,19 @@ class SingleTeacherDistiller(BaseModel):
                 self.student_recorder.recording():
             with torch.no_grad():
                 self.teacher(inputs, data_samples, mode='tensor')
-            student_losses = self.student(inputs, data_samples, mode='loss')
-            losses = {}
-            for key, value in student_losses.items():
-                if 'loss' in key and self.student_loss_weight != 1.0:
-                    value = _scale(value, self.student_loss_weight)
-                losses[f'student.{key}'] = value
+            losses = self.student_losses(
+                self.student(inputs, data_samples, mode='loss'))
             losses.update(self.compute_distill_losses())
+        return losses
+
+    def student_losses(self, student_losses: dict) -> dict:
+        """The student's own outputs keyed ``student.*``, its losses times
+        ``student_loss_weight``."""
+        losses = {}
+        for key, value in student_losses.items():
+            if 'loss' in key and self.student_loss_weight != 1.0:
+                value = _scale(value, self.student_loss_weight)
+            losses[f'student.{key}'] = value
         return losses
 
     def compute_distill_losses(self) -> Dict[str, torch.Tensor]:

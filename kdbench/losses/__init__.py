@@ -1,10 +1,14 @@
 """Distillation losses (registered in ``kdbench.registry.MODELS``)."""
 from .attention_transfer import ATLoss
 from .base import DistillLoss
+from .bounded_regression import TeacherBoundedL2Loss
+from .distribution_kl import DistributionKLLoss
 from .hint import HintLoss
 from .kd import KDLoss
 from .nst import NSTLoss
 from .rkd import RKDLoss
+from .weighted_soft_ce import WeightedSoftBCELoss, WeightedSoftCELoss
 
 __all__ = ['DistillLoss', 'KDLoss', 'HintLoss', 'ATLoss', 'NSTLoss',
-           'RKDLoss']
+           'RKDLoss', 'DistributionKLLoss', 'WeightedSoftCELoss',
+           'WeightedSoftBCELoss', 'TeacherBoundedL2Loss']

@@ -1,4 +1,6 @@
 """FitNets hint loss."""
+from typing import Optional
+
 import torch
 import torch.nn.functional as F
 
@@ -29,6 +31,12 @@ class HintLoss(DistillLoss):
     * ``'mean'``: ``½ · mean over all elements of (u − r(v))²`` —
       scale-free, easier to weight; equals ``'batchmean'`` / (C·H·W).
 
+    **Mask** (optional ``mask`` of shape (N, 1, H, W) or (N, H, W), 0/1 or
+    soft weights): only masked locations count, as in detection feature
+    imitation (METHODS §3.3). ``'mean'`` then averages over the masked
+    elements (Σ m·(u − r(v))² / (C·Σ m)), ``'batchmean'`` still divides the
+    masked sum by N. An empty mask gives 0 (with a gradient path).
+
     Computed in fp32 (low-precision inputs upcast, autocast disabled);
     the teacher is detached.
     """
@@ -43,13 +51,34 @@ class HintLoss(DistillLoss):
                              f'got {reduction!r}')
         self.reduction = reduction
 
-    def forward(self, student: torch.Tensor,
-                teacher: torch.Tensor) -> torch.Tensor:
+    def forward(self, student: torch.Tensor, teacher: torch.Tensor,
+                mask: Optional[torch.Tensor] = None) -> torch.Tensor:
+        if mask is not None:
+            return self._masked(student, teacher, mask)
         with full_precision(student, teacher) as (s, t):
             if self.reduction == 'batchmean':
                 loss = F.mse_loss(s, t, reduction='sum') / s.shape[0]
             else:
                 loss = F.mse_loss(s, t, reduction='mean')
+            return (0.5 * self.loss_weight) * loss
+
+    def _masked(self, student, teacher, mask):
+        given = tuple(mask.shape)
+        if mask.dim() == student.dim() - 1:
+            mask = mask.unsqueeze(1)
+        if mask.shape[0] != student.shape[0] or \
+                mask.shape[2:] != student.shape[2:] or mask.shape[1] != 1:
+            raise ValueError(
+                f'HintLoss: mask of shape {given} does not fit '
+                f'features of shape {tuple(student.shape)}; expected '
+                f'(N, 1, H, W) or (N, H, W) with N, H, W of the features.')
+        with full_precision(student, teacher) as (s, t):
+            m = mask.to(s.dtype)
+            total = ((s - t.detach()).pow(2) * m).sum()
+            if self.reduction == 'batchmean':
+                loss = total / s.shape[0]
+            else:
+                loss = total / (m.sum() * s.shape[1]).clamp(min=1.0)
             return (0.5 * self.loss_weight) * loss
 
     def extra_repr(self) -> str:
