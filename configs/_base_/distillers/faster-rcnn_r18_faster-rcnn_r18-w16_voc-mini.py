@@ -1,0 +1,18 @@
+# Mini two-stage pair: teacher Faster R-CNN R-18 (cached by
+# tools/benchmark.py) -> student Faster R-CNN R-18 w16, 4 epochs on the
+# 1200 mini VOC 07+12 scenes. Method configs set cls / reg / distill_losses of
+# kdbench.ChenDistiller.
+_base_ = [
+    '../datasets/mini_voc0712.py',
+    '../schedules/mini_det.py',
+    '../det_runtime.py',
+]
+# kdbench.det holds the detection distillers (it imports mmdet)
+custom_imports = dict(imports=['kdbench', 'kdbench.det'],
+                      allow_failed_imports=False)
+model = dict(
+    type='kdbench.ChenDistiller',
+    student='configs/_base_/models/faster-rcnn_r18-w16-fpn64_mini.py',
+    teacher='configs/_base_/models/faster-rcnn_r18-fpn64_mini.py',
+    teacher_checkpoint='work_dirs/teachers/faster-rcnn_r18_1xb8-16e_voc-mini/'
+    'weights.pth')

@@ -1,0 +1,10 @@
+# Feature imitation for detection (method id `feat_imit`), METHODS.md §3.3:
+# the classification hint loss (kdbench.HintLoss, ½·mean squared error) on
+# every FPN level (64 channels on both sides, no adapter), restricted to
+# locations whose anchor centre is inside a ground-truth box (mask choices:
+# 'all', 'gt_boxes', 'main_region'); weight 2.0 as HikariTJU's IMLoss example.
+_base_ = ['../../_base_/distillers/gfl_r18_gfl_r18-w16_voc-mini.py']
+model = dict(
+    feat_imit=dict(
+        loss=dict(type='kdbench.HintLoss', loss_weight=2.0, reduction='mean'),
+        mask='gt_boxes'))

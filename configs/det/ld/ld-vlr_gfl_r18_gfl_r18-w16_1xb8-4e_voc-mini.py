@@ -1,0 +1,13 @@
+# LD on the main region plus the valuable localization region (method id
+# `ld_vlr`), METHODS.md §3.2 (HikariTJU recipe): main LD τ = 10, w 0.25;
+# VLR LD τ = 10, w 0.25 on anchors with DIoU in [0.25·t_pos, t_pos) (t_pos:
+# ATSS's per-box threshold), weighted by IoU, divided by 16; classification
+# KD on the main region (softmax KL over the class logits, τ = 2, w 10).
+# HikariTJU's VLR classification KD has weight 0 and is left out.
+_base_ = ['./ld_gfl_r18_gfl_r18-w16_1xb8-4e_voc-mini.py']
+model = dict(
+    ld_vlr=dict(
+        loss=dict(type='kdbench.DistributionKLLoss', tau=10.0,
+                  loss_weight=0.25),
+        alpha=0.25, topk=9),
+    cls_kd=dict(type='kdbench.DistributionKLLoss', tau=2.0, loss_weight=10.0))

@@ -1,0 +1,107 @@
+"""Detection configs: every method has its mini and full COCO / VOC
+configs, each builds (teachers replaced by random weights of the right
+architecture), and the Chen ablations switch off what they say."""
+import glob
+import os.path as osp
+
+import pytest
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+
+import kdbench  # noqa: F401
+import kdbench.det  # noqa: F401
+from kdbench.registry import MODELS
+from conftest import REPO
+from det_helpers import random_weights
+
+DET = sorted(osp.relpath(p, REPO) for p in glob.glob(
+    osp.join(REPO, 'configs', 'det', '*', '*.py')))
+DATASETS = ('coco-mini', 'voc-mini', 'coco', 'voc0712')
+METHOD_FILES = {'ld': 'ld/ld_gfl', 'ld_vlr': 'ld/ld-vlr_gfl',
+                'feat_imit': 'feat_imit/feat-imit_gfl',
+                'chen': 'chen/chen_faster-rcnn'}
+
+
+def test_every_detection_method_has_mini_and_full_configs():
+    for method, prefix in METHOD_FILES.items():
+        for dataset in DATASETS:
+            found = [p for p in DET if p.startswith(f'configs/det/{prefix}')
+                     and p.endswith(f'_{dataset}.py')]
+            assert found, (method, dataset)
+    for ablation in ('chen-cls', 'chen-reg', 'chen-hint'):
+        for dataset in ('coco-mini', 'voc-mini'):
+            assert any(osp.basename(p).startswith(ablation + '_') and
+                       p.endswith(f'_{dataset}.py') for p in DET)
+
+
+@pytest.fixture(scope='module')
+def teacher_weights(tmp_path_factory):
+    """Random weights per teacher model reference, made on demand."""
+    cache = {}
+
+    def get(ref):
+        if ref not in cache:
+            path = tmp_path_factory.mktemp('teacher') / 'weights.pth'
+            cache[ref] = random_weights(ref, str(path))
+        return cache[ref]
+    return get
+
+
+def _build(path, teacher_weights):
+    cfg = Config.fromfile(osp.join(REPO, path))
+    model = cfg.model.to_dict()
+    if 'teacher' in model:
+        model['teacher_checkpoint'] = teacher_weights(model['teacher'])
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        return cfg, MODELS.build(model)
+
+
+@pytest.mark.parametrize('path', [p for p in DET if 'mini' in p])
+def test_mini_detection_configs_build(path, teacher_weights):
+    cfg, model = _build(path, teacher_weights)
+    name = osp.basename(path)
+    if 'teacher' not in cfg.model:
+        return
+    if name.startswith('chen'):
+        on = dict(cls=model.rcn_cls is not None,
+                  reg=model.rcn_reg is not None,
+                  hint=bool(model.distill_losses))
+        expected = {'chen_': dict(cls=True, reg=True, hint=True),
+                    'chen-cls_': dict(cls=True, reg=False, hint=False),
+                    'chen-reg_': dict(cls=False, reg=True, hint=False),
+                    'chen-hint_': dict(cls=False, reg=False, hint=True)}
+        prefix = name.split('_')[0] + '_'
+        assert on == expected[prefix], name
+        if on['cls']:
+            assert model.mu == 0.5 and model.rcn_cls.background_weight == 1.5
+    else:
+        assert model.ld is not None or model.feat_imit is not None
+        if name.startswith('ld-vlr'):
+            assert model.ld_vlr.tau == 10 and model.vlr_alpha == 0.25
+            assert model.cls_kd.tau == 2 and model.cls_kd.loss_weight == 10
+
+
+@pytest.mark.parametrize('path', [p for p in DET if 'mini' not in p])
+def test_full_detection_configs_build(path, teacher_weights):
+    cfg, model = _build(path, teacher_weights)
+    name = osp.basename(path)
+    classes = 80 if name.endswith('_coco.py') else 20
+    detector = model.student if 'teacher' in cfg.model else model
+    head = getattr(detector, 'bbox_head', None) or \
+        detector.roi_head.bbox_head
+    assert head.num_classes == classes
+    if 'teacher' in cfg.model:
+        assert model.teacher.backbone.depth == 101
+        depth = 18 if '_r18_' in name else 50
+        assert model.student.backbone.depth == depth, name
+
+
+def test_detection_suites_point_at_configs():
+    for suite_path in glob.glob(osp.join(REPO, 'configs', 'benchmarks',
+                                         'det_*.py')):
+        suite = Config.fromfile(suite_path)
+        assert suite.task == 'detection'
+        assert osp.isfile(osp.join(REPO, suite.teacher.config))
+        for config in suite.methods.values():
+            assert osp.isfile(osp.join(REPO, config)), config
+        assert suite.metric_scale == 100
