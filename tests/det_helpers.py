@@ -30,12 +30,15 @@ def det_batch(n: int = 2, size: int = 128, seed: int = 0):
     return inputs, samples
 
 
-def random_weights(model_cfg: str, path: str) -> str:
-    """Save a randomly initialised (``init_weights``) model, weights only."""
+def random_weights(model_cfg: str, path: str, init: bool = True) -> str:
+    """Save a randomly initialised model, weights only (``init``: run its
+    ``init_weights``; off for models whose init downloads pretrained
+    weights)."""
     from kdbench.compat import save_weights
     from kdbench.distillers import build_model
     torch.manual_seed(0)
     model = build_model(model_cfg, 'teacher')
-    model.init_weights()
+    if init:
+        model.init_weights()
     save_weights(model.state_dict(), path, dict(note='random init'))
     return path

@@ -5,7 +5,7 @@ import glob
 import os.path as osp
 
 import pytest
-from mmengine.config import Config
+from mmengine.config import Config, ConfigDict
 from mmengine.registry import DefaultScope
 
 import kdbench  # noqa: F401
@@ -42,7 +42,7 @@ def teacher_weights(tmp_path_factory):
     def get(ref):
         if ref not in cache:
             path = tmp_path_factory.mktemp('teacher') / 'weights.pth'
-            cache[ref] = random_weights(ref, str(path))
+            cache[ref] = random_weights(ref, str(path), init=False)
         return cache[ref]
     return get
 
@@ -53,7 +53,7 @@ def _build(path, teacher_weights):
     if 'teacher' in model:
         model['teacher_checkpoint'] = teacher_weights(model['teacher'])
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        return cfg, MODELS.build(model)
+        return cfg, MODELS.build(ConfigDict(model))
 
 
 @pytest.mark.parametrize('path', [p for p in DET if 'mini' in p])
