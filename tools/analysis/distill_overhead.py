@@ -12,10 +12,8 @@ compared, so machine drift affects all of them alike. Target: <= 1.05.
 """
 import argparse
 import os.path as osp
-import statistics
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
@@ -37,74 +35,13 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def measure(cfg, iters: int, warmup: int) -> dict:
-    import torch
-    from mmengine.optim import build_optim_wrapper
-    from mmengine.registry import DefaultScope
-    from mmengine.runner import Runner
-
-    from kdbench.registry import MODELS
-    DefaultScope.get_instance('distill_overhead',
-                              scope_name=cfg.get('default_scope', 'mmengine'))
-    model_cfg = cfg.model.to_dict()
-    if cfg.get('data_preprocessor') is not None:
-        model_cfg.setdefault('data_preprocessor',
-                             cfg.data_preprocessor.to_dict())
-    device = 'cuda' if torch.cuda.is_available() else 'cpu'
-    distiller = MODELS.build(model_cfg).to(device)
-    student = distiller.student
-    teacher = distiller.teacher
-    distiller.train()
-
-    def sync():
-        if device == 'cuda':
-            torch.cuda.synchronize()
-    loader = Runner.build_dataloader(cfg.train_dataloader)
-    batches = []
-    for batch in loader:
-        batches.append(batch)
-        if len(batches) == 4:
-            break
-    optim_cfg = cfg.optim_wrapper.to_dict()
-    distill_optim = build_optim_wrapper(distiller, optim_cfg)
-
-    def distill_step(batch):
-        distiller.train_step(batch, distill_optim)
-
-    def student_step(batch):
-        # the student's own step: its loss only, through the distiller's
-        # optimizer (it holds the student's parameters too)
-        data = student.data_preprocessor(batch, True)
-        losses = student(**data, mode='loss')
-        loss, _ = student.parse_losses(losses)
-        distill_optim.update_params(loss)
-
-    def teacher_inference(batch):
-        data = distiller.data_preprocessor(batch, True)
-        with torch.no_grad():
-            teacher(data['inputs'], data['data_samples'], mode='tensor')
-
-    steps = dict(distill=distill_step, student=student_step,
-                 teacher=teacher_inference)
-    times = {name: [] for name in steps}
-    for round_ in range(warmup + iters):
-        batch = batches[round_ % len(batches)]
-        for name, step in steps.items():
-            sync()
-            start = time.perf_counter()
-            step(batch)
-            sync()
-            if round_ >= warmup:
-                times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
-
-
 def main(argv=None):
     args = parse_args(argv)
     import kdbench  # noqa: F401
     from kdbench.compat import save_weights
     from kdbench.distillers import build_model
     from kdbench.utils.cli import load_config, report_user_errors
+    from kdbench.utils.step_timing import measure_distiller
     with report_user_errors():
         cfg = load_config(args.config, args.cfg_options)
         if args.random_teacher and not osp.isfile(
@@ -116,7 +53,7 @@ def main(argv=None):
             save_weights(teacher.state_dict(), path)
             cfg.model.teacher_checkpoint = path
             print('Using random teacher weights (timing only).')
-        medians = measure(cfg, args.iters, args.warmup)
+        medians = measure_distiller(cfg, args.iters, args.warmup)
     ratio = medians['distill'] / (medians['student'] + medians['teacher'])
     print(f'config: {args.config}')
     print(f'distill train step  : {medians["distill"] * 1000:8.1f} ms')
