@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import torch
 
 from conftest import BASELINE_CFG, KD_CFG, REPO, TINY_OPTIONS, run_tool
@@ -189,3 +190,38 @@ def test_missing_dataset_is_one_message(tmp_path, random_teacher_ckpt):
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert 'Traceback' not in proc.stderr
     assert 'tools/prepare_data.py' in proc.stderr
+
+
+def test_dist_train_detection_distiller_two_cpu_processes(tmp_path):
+    """tools/dist_train.sh runs a detection distillation config (LD on the
+    mini GFL pair) with 2 CPU processes and evaluates with CocoMetric."""
+    from det_helpers import GFL_TEACHER, random_weights
+    if not osp.isfile(osp.join(REPO, 'data', 'mini_coco', 'annotations',
+                               'instances_val2017.json')):
+        pytest.fail('data/mini_coco is missing: run `make data`.')
+    ckpt = random_weights(GFL_TEACHER, str(tmp_path / 'teacher.pth'))
+    work = str(tmp_path / 'dist_det')
+    env = dict(os.environ, PYTHON=sys.executable, PORT='29519')
+    proc = subprocess.run(
+        ['bash', 'tools/dist_train.sh',
+         'configs/det/ld/ld-vlr_gfl_r18_gfl_r18-w16_1xb8-4e_coco-mini.py',
+         '2', '--work-dir', work, '--cfg-options',
+         'train_dataloader.dataset.indices=32',
+         'train_dataloader.batch_size=4', 'val_dataloader.dataset.indices=8',
+         'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+         'param_scheduler.1.end=1', 'default_hooks.logger.interval=1',
+         f'model.teacher_checkpoint={ckpt}'],
+        cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-4000:]
+    assert 'Distributed training: True' in log
+    for key in ('distill.loss_ld', 'distill.loss_ld_vlr',
+                'distill.loss_cls_kd', 'student.loss_cls'):
+        assert key in log, key
+    with open(osp.join(work, 'result.json')) as f:
+        result = json.load(f)
+    # 32 images, batch 4 per rank: each of the 2 ranks trains 4 iterations
+    assert result['world_size'] == 2
+    assert [r['iters_run'] for r in result['ranks']] == [4, 4]
+    assert all(r['predicted'] is not None for r in result['ranks'])
+    assert osp.isfile(osp.join(work, 'weights.pth'))
