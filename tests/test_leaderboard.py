@@ -72,3 +72,43 @@ def test_only_current_runs_are_shown():
     assert rows['kd']['mean'] == 71.0 and rows['kd']['n'] == 2
     assert rows['at']['mean'] == 60.0 and rows['at']['n'] == 1
     assert rows['baseline']['mean'] == 66.0 and rows['baseline']['n'] == 1
+
+
+def test_side_metrics_are_rendered_beside_the_metric():
+    records = []
+    for method, values, ap50 in (('baseline', [20.0, 22.0], [40.0, 44.0]),
+                                 ('ld', [25.0, 26.0], [50.0, 50.0])):
+        for seed, (v, a) in enumerate(zip(values, ap50)):
+            r = rec(method, seed, v)
+            r.update(task='detection', metric='bbox_mAP',
+                     side_metrics=dict(AP50=a))
+            records.append(r)
+    text = render_markdown(records, 'detection', 'D')
+    assert '| method | bbox_mAP | Δ vs baseline | AP50 | seeds |' in text
+    # std of (40, 44) is 2.83, of (25, 26) 0.71
+    assert '| ld | 25.50 ± 0.71 | +4.50 | 50.00 ± 0.00 | 2 |' in text
+    assert '| baseline | 21.00 ± 1.41 | – | 42.00 ± 2.83 | 2 |' in text
+
+
+def test_runner_metric_scale_and_no_predictions(tmp_path):
+    from kdbench.leaderboard.runner import BenchmarkRunner, RunFailed
+    suite = tmp_path / 'suite.py'
+    suite.write_text(
+        "task = 'detection'\nbenchmark = 'mini'\ndataset = 'coco'\n"
+        "metric = 'bbox_mAP'\nmetric_key = 'coco/bbox_mAP'\n"
+        "metric_scale = 100\nside_metrics = dict(AP50='coco/bbox_mAP_50')\n"
+        "no_prediction_value = 0.0\ntitle = 'D'\n"
+        "leaderboard = 'leaderboards/detection.md'\nseeds = [0]\n"
+        "teacher = dict(name='T', config='t.py')\nstudent = 'S'\n"
+        "methods = dict(baseline='b.py')\n")
+    runner = BenchmarkRunner(str(suite), records_path=str(tmp_path / 'r'))
+    result = dict(metrics={'coco/bbox_mAP': 0.123,
+                           'coco/bbox_mAP_50': 0.5})
+    assert runner._metric(result, 'x') == pytest.approx(12.3)
+    assert runner._side_metrics(result, 'x') == dict(
+        AP50=pytest.approx(50.0))
+    # CocoMetric returned nothing because no box was predicted: AP 0
+    assert runner._metric(dict(metrics={}, no_predictions=True), 'x') == 0
+    # missing for another reason: the run fails, with the keys it had
+    with pytest.raises(RunFailed, match=r"'coco/bbox_mAP' missing.*other"):
+        runner._metric(dict(metrics={'other': 1.0}), 'x')
