@@ -1,5 +1,5 @@
 # Full COCO two-stage pair: teacher mmdet's Faster R-CNN R-101 FPN 1x
-# (released weights, 39.4 box AP) -> student faster-rcnn_r18_fpn_coco.py, mmdet's 1x schedule
+# (released weights, 39.4 box AP) -> student Faster R-CNN R-18 FPN, mmdet's 1x schedule
 # (SGD 0.02, batch 16). Method configs set cls / reg / distill_losses of
 # kdbench.ChenDistiller.
 _base_ = [

@@ -1,5 +1,5 @@
 # Full COCO dense-detection pair, as mmdet's LD configs: teacher mmdet's GFL
-# R-101 ms-2x (released weights, 44.7 box AP) -> student gfl_r18_fpn_coco.py, 1x
+# R-101 ms-2x (released weights, 44.7 box AP) -> student GFL R-18 FPN, 1x
 # schedule at SGD 0.01 / batch 16 (8 GPUs x 2). Method configs switch on
 # ld / ld_vlr / cls_kd / feat_imit of kdbench.DenseHeadDistiller.
 _base_ = [

@@ -1,8 +1,6 @@
 # Feature imitation (method id `feat_imit`), METHODS.md §3.3: HintLoss
 # (½·MSE) on all FPN levels (256 ch both sides) inside ground-truth boxes,
 # weight 2.0.
-_base_ = ['../../_base_/distillers/gfl_r101_gfl_r50_coco.py']
-model = dict(
-    feat_imit=dict(
-        loss=dict(type='kdbench.HintLoss', loss_weight=2.0, reduction='mean'),
-        mask='gt_boxes'))
+# The R-18 config with the GFL R-50 student (as mmdet's ld_r50 config).
+_base_ = ['./feat-imit_gfl_r101_gfl_r18_8xb2-1x_coco.py']
+model = dict(student='configs/_base_/models/gfl_r50_fpn.py')
