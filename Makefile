@@ -3,6 +3,7 @@
 # (requirements/stack.txt), the real Fashion-MNIST source, and the mini data.
 #
 #   make benchmark   set up, then run the mini classification benchmark
+#   make benchmark-det   the mini detection suites (DET_SUITES)
 #   make test        set up, then run the test suite
 #
 # The first set-up builds mmcv from source (~20 min on 2 cores); pip caches
@@ -13,9 +14,11 @@ VENV   := .venv
 VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.kdbench-stack
 SUITE  ?= configs/benchmarks/cls_mini.py
+DET_SUITES ?= configs/benchmarks/det_gfl_coco_mini.py \
+              configs/benchmarks/det_frcnn_coco_mini.py
 PYTEST_ARGS ?=
 
-.PHONY: setup data test benchmark benchmark-quick clean-venv
+.PHONY: setup data test benchmark benchmark-quick benchmark-det clean-venv
 
 setup: $(STAMP)
 
@@ -48,6 +51,10 @@ benchmark: data
 
 benchmark-quick: data
 	$(VPY) tools/benchmark.py $(SUITE) --quick
+
+benchmark-det: data
+	for suite in $(DET_SUITES); do \
+		$(VPY) tools/benchmark.py $$suite || exit 1; done
 
 clean-venv:
 	rm -rf $(VENV)

@@ -4,18 +4,21 @@ Flat anchors are in mmdet's order: levels concatenated, each level in
 (H, W, anchors-per-location) order, exactly as ``AnchorGenerator`` and the
 dense heads' ``get_targets`` lay them out.
 """
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import torch
 from mmdet.structures.bbox import bbox_overlaps
 
 
 def diou(boxes: torch.Tensor, gts: torch.Tensor,
+         iou: Optional[torch.Tensor] = None,
          eps: float = 1e-7) -> torch.Tensor:
     """Distance-IoU (Zheng et al., AAAI 2020) of every box with every ground
     truth, (num_boxes, num_gts): IoU − ρ²/c², ρ the distance of the centres,
-    c the diagonal of the smallest enclosing box."""
-    iou = bbox_overlaps(boxes, gts)
+    c the diagonal of the smallest enclosing box (``iou``: the IoU matrix,
+    if already computed)."""
+    if iou is None:
+        iou = bbox_overlaps(boxes, gts)
     centre_b = (boxes[:, None, :2] + boxes[:, None, 2:]) / 2
     centre_g = (gts[None, :, :2] + gts[None, :, 2:]) / 2
     rho2 = (centre_b - centre_g).pow(2).sum(-1)
@@ -26,12 +29,14 @@ def diou(boxes: torch.Tensor, gts: torch.Tensor,
 
 
 def atss_thresholds(anchors: torch.Tensor, num_level_anchors: List[int],
-                    gts: torch.Tensor, topk: int = 9) -> torch.Tensor:
+                    gts: torch.Tensor, topk: int = 9,
+                    iou: Optional[torch.Tensor] = None) -> torch.Tensor:
     """ATSS's per-ground-truth IoU threshold t_pos (Zhang et al., CVPR 2020,
     as mmdet's ``ATSSAssigner``): on each level the ``topk`` anchors whose
     centres are closest to the box centre are candidates; t_pos is the mean
     plus the (unbiased) std of the candidates' IoU. Returns (num_gts,)."""
-    iou = bbox_overlaps(anchors, gts)
+    if iou is None:
+        iou = bbox_overlaps(anchors, gts)
     centre_a = (anchors[:, :2] + anchors[:, 2:]) / 2
     centre_g = (gts[:, :2] + gts[:, 2:]) / 2
     distances = torch.cdist(centre_a, centre_g)
@@ -65,14 +70,15 @@ def valuable_localization_region(anchors: torch.Tensor,
     if gts.numel() == 0:
         zeros = anchors.new_zeros(anchors.shape[0])
         return zeros.bool(), zeros
-    t_pos = atss_thresholds(anchors, num_level_anchors, gts, topk)
-    d = diou(anchors, gts)
+    iou = bbox_overlaps(anchors, gts)
+    t_pos = atss_thresholds(anchors, num_level_anchors, gts, topk, iou)
+    d = diou(anchors, gts, iou)
     in_band = (d >= alpha * t_pos[None]) & (d < t_pos[None])
     banded = d.masked_fill(~in_band, float('-inf'))
     best, gt_idx = banded.max(1)
     mask = torch.isfinite(best)
-    iou = bbox_overlaps(anchors, gts).gather(1, gt_idx[:, None])[:, 0]
-    return mask, torch.where(mask, iou, torch.zeros_like(iou))
+    matched = iou.gather(1, gt_idx[:, None])[:, 0]
+    return mask, torch.where(mask, matched, torch.zeros_like(matched))
 
 
 def centres_inside_boxes(anchors: torch.Tensor,
