@@ -290,6 +290,16 @@ def test_chen_errors(frcnn_ckpt, gfl_ckpt):
     with pytest.raises(DistillerConfigError, match='box coders differ'):
         ChenDistiller(student=student, teacher=FRCNN_TEACHER,
                       teacher_checkpoint=frcnn_ckpt, **CHEN)
+    cascade = Config.fromfile(FRCNN_STUDENT).model.to_dict()
+    cascade['roi_head'] = dict(
+        type='CascadeRoIHead', num_stages=2, stage_loss_weights=[1, 0.5],
+        bbox_roi_extractor=cascade['roi_head']['bbox_roi_extractor'],
+        bbox_head=[cascade['roi_head']['bbox_head']] * 2)
+    cascade['train_cfg']['rcnn'] = [cascade['train_cfg']['rcnn']] * 2
+    cascade['type'] = 'mmdet.CascadeRCNN'
+    with pytest.raises(DistillerConfigError, match='not cascades'):
+        ChenDistiller(student=cascade, teacher=FRCNN_TEACHER,
+                      teacher_checkpoint=frcnn_ckpt, **CHEN)
     with pytest.raises(DistillerConfigError, match=r'cls.mu must be in'):
         ChenDistiller(student=FRCNN_STUDENT, teacher=FRCNN_TEACHER,
                       teacher_checkpoint=frcnn_ckpt,

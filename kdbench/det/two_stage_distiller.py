@@ -4,6 +4,7 @@ import copy
 from typing import Dict, Optional, Tuple
 
 import torch
+from torch import nn
 from mmdet.models.utils import unpack_gt_instances
 
 from kdbench.distillers.single_teacher import (DistillerConfigError,
@@ -48,6 +49,10 @@ class ChenDistiller(SingleTeacherDistiller):
     **Sigmoid RPN.** mmdet's RPN scores objectness with a sigmoid; the
     soft loss is then binary (``kdbench.WeightedSoftBCELoss``), w₀ on the
     background term (METHODS calls this a judgement call).
+
+    Supported: detectors with an RPN and a ``StandardRoIHead``-like RoI
+    head with one bbox head (Faster R-CNN, Mask R-CNN's box branch); not
+    cascades.
 
     Args:
         cls: ``dict(mu=0.5, rpn=<loss cfg>, rcn=<loss cfg>)`` or None to
@@ -94,6 +99,16 @@ class ChenDistiller(SingleTeacherDistiller):
 
     def _check_heads(self) -> None:
         s, t = self.student, self.teacher
+        for role, model in (('student', s), ('teacher', t)):
+            box_head = getattr(model.roi_head, 'bbox_head', None)
+            if not isinstance(box_head, nn.Module) or \
+                    isinstance(box_head, nn.ModuleList):
+                raise DistillerConfigError(
+                    f'ChenDistiller: the {role}\'s RoI head '
+                    f'({type(model.roi_head).__name__}) has no single bbox '
+                    f'head; supported are single-stage RoI heads such as '
+                    f'StandardRoIHead (Faster R-CNN, Mask R-CNN), not '
+                    f'cascades.')
         if self.rpn_cls is not None or self.rpn_reg is not None:
             check_same_priors(s.rpn_head, t.rpn_head, 'ChenDistiller (RPN)')
         s_box, t_box = s.roi_head.bbox_head, t.roi_head.bbox_head
