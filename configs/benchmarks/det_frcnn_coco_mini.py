@@ -1,5 +1,5 @@
 # Mini detection suite, two-stage family: Faster R-CNN R-18 teacher (trained
-# once, cached) -> Faster R-CNN R-18 at 1/4 width, 4 epochs on the 1000 mini COCO
+# once, cached) -> Faster R-CNN R-18 at 1/4 width, 3 epochs on the 1000 mini COCO
 # scenes, 2 seeds per method; COCO bbox mAP (x100) with AP50 beside it.
 #   python tools/benchmark.py configs/benchmarks/det_frcnn_coco_mini.py
 task = 'detection'
@@ -15,11 +15,11 @@ title = 'Detection leaderboard'
 leaderboard = 'leaderboards/detection.md'
 seeds = [0, 1]
 teacher = dict(name='Faster R-CNN R-18', seed=0,
-               config='configs/det/teacher/faster-rcnn_r18_1xb8-16e_coco-mini.py')
+               config='configs/det/teacher/faster-rcnn_r18_1xb8-12e_coco-mini.py')
 student = 'Faster R-CNN R-18 w16'
-_pair = 'faster-rcnn_r18_faster-rcnn_r18-w16_1xb8-4e_coco-mini.py'
+_pair = 'faster-rcnn_r18_faster-rcnn_r18-w16_1xb8-3e_coco-mini.py'
 methods = dict(
-    baseline='configs/det/baseline/faster-rcnn_r18-w16_1xb8-4e_coco-mini.py',
+    baseline='configs/det/baseline/faster-rcnn_r18-w16_1xb8-3e_coco-mini.py',
     chen='configs/det/chen/chen_' + _pair,
     chen_cls='configs/det/chen/chen-cls_' + _pair,
     chen_reg='configs/det/chen/chen-reg_' + _pair,

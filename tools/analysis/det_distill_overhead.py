@@ -26,7 +26,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
 _PAIR_GFL = 'gfl_r18_gfl_r18-w16_1xb8-4e_coco-mini.py'
-_PAIR_FRCNN = 'faster-rcnn_r18_faster-rcnn_r18-w16_1xb8-4e_coco-mini.py'
+_PAIR_FRCNN = 'faster-rcnn_r18_faster-rcnn_r18-w16_1xb8-3e_coco-mini.py'
 LD_CONFIG = 'configs/det/ld/ld_' + _PAIR_GFL
 CONFIGS = [
     LD_CONFIG,
