@@ -321,3 +321,47 @@ def test_record_calls_restores_and_reports_missing_call():
     with pytest.raises(RuntimeError, match='Head.get_targets was not '
                        'called'):
         rec.result
+
+
+def _atss(base_cfg: str) -> dict:
+    from mmengine.config import Config
+    model = Config.fromfile(base_cfg).model.to_dict()
+    model['type'] = 'mmdet.ATSS'
+    head = model['bbox_head']
+    model['bbox_head'] = dict(
+        type='ATSSHead', num_classes=10, in_channels=head['in_channels'],
+        stacked_convs=2, feat_channels=head['feat_channels'],
+        anchor_generator=head['anchor_generator'],
+        bbox_coder=dict(type='DeltaXYWHBBoxCoder',
+                        target_means=[.0, .0, .0, .0],
+                        target_stds=[0.1, 0.1, 0.2, 0.2]),
+        loss_cls=dict(type='FocalLoss', use_sigmoid=True, gamma=2.0,
+                      alpha=0.25, loss_weight=1.0),
+        loss_bbox=dict(type='GIoULoss', loss_weight=2.0),
+        loss_centerness=dict(type='CrossEntropyLoss', use_sigmoid=True,
+                             loss_weight=1.0))
+    return model
+
+
+def test_cls_kd_and_feat_imit_work_on_atss_but_ld_needs_gfl(tmp_path):
+    from kdbench.compat import save_weights
+    from kdbench.distillers import build_model
+    teacher_cfg = _atss(GFL_TEACHER)
+    teacher = build_model(teacher_cfg, 'teacher')
+    ckpt = str(tmp_path / 'atss.pth')
+    save_weights(teacher.state_dict(), ckpt)
+    model = DenseHeadDistiller(
+        student=_atss(GFL_STUDENT), teacher=teacher_cfg,
+        teacher_checkpoint=ckpt,
+        cls_kd=dict(type='kdbench.DistributionKLLoss', tau=2.0),
+        feat_imit=dict(loss=dict(type='kdbench.HintLoss'),
+                       mask='main_region'))
+    model.init_weights()
+    losses = model.train().loss(*det_batch())
+    for key in ('distill.loss_cls_kd', 'distill.loss_feat_imit',
+                'student.loss_centerness'):
+        assert key in losses
+    assert torch.isfinite(losses['distill.loss_cls_kd'])
+    with pytest.raises(DistillerConfigError, match="no 'reg_max'.*GFL"):
+        DenseHeadDistiller(student=_atss(GFL_STUDENT), teacher=teacher_cfg,
+                           teacher_checkpoint=ckpt, ld=LD)
