@@ -163,7 +163,7 @@ class DenseHeadDistiller(SingleTeacherDistiller):
             t_logits = flatten_levels(t_cls, head.cls_out_channels)
             losses['distill.loss_cls_kd'] = self.cls_kd(
                 s_logits[main], t_logits[main],
-                avg_factor=max(int(main.sum()), 1))
+                avg_factor=main.sum().clamp(min=1))
         if self.feat_imit is not None:
             losses['distill.loss_feat_imit'] = self._feature_imitation(
                 s_feats, t_feats, anchors_list, main, gts, head)
