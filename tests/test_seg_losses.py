@@ -101,3 +101,51 @@ def test_pairwise_gradient_skips_the_norm_when_detached():
     g_full = torch.autograd.grad(
         PairwiseAffinityLoss(node_size=1, detach_norm=False)(s, t), s)[0]
     assert not torch.allclose(g_detached, g_full)
+
+
+# ---------------------------------------------------------- holistic
+def test_gradient_penalty_of_a_known_linear_critic():
+    """D(x) = Σ w·x has gradient w everywhere: GP = (‖w‖ − 1)²."""
+    from kdbench.losses.wgan_gp import critic_loss, gradient_penalty
+    w = torch.tensor([[[[3.0, 0.0], [0.0, 4.0]]]], dtype=torch.float64)
+
+    def critic(x):
+        return (x * w).flatten(1).sum(1)
+    real = torch.randn(5, 1, 2, 2, dtype=torch.float64)
+    fake = torch.randn(5, 1, 2, 2, dtype=torch.float64)
+    assert gradient_penalty(critic, real, fake).item() == \
+        pytest.approx((5.0 - 1) ** 2)
+    parts = critic_loss(critic, real, fake, gp_weight=10.0)
+    expected = critic(fake).mean() - critic(real).mean()
+    assert parts['loss_wasserstein'].item() == pytest.approx(
+        expected.item())
+    assert parts['loss_gp'].item() == pytest.approx(160.0)
+
+
+def test_gradient_penalty_of_a_quadratic_critic_is_differentiable():
+    """D(x) = c·Σ x²: ∇ = 2c·x̂, so GP depends on c and its gradient
+    w.r.t. c is d/dc mean((2c‖x̂‖ − 1)²) = mean(4‖x̂‖(2c‖x̂‖ − 1))."""
+    from kdbench.losses.wgan_gp import gradient_penalty
+    c = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+    real = torch.ones(1, 2, dtype=torch.float64)
+    fake = torch.ones(1, 2, dtype=torch.float64)  # x̂ = (1, 1) for any a
+    gp = gradient_penalty(lambda x: c * x.pow(2).sum(1), real, fake)
+    norm = 2 ** 0.5
+    assert gp.item() == pytest.approx((2 * 0.3 * norm - 1) ** 2)
+    gp.backward()
+    assert c.grad.item() == pytest.approx(4 * norm * (2 * 0.3 * norm - 1))
+
+
+def test_score_map_discriminator_shapes_and_errors():
+    from kdbench.seg import ScoreMapDiscriminator
+    d = ScoreMapDiscriminator(num_classes=11)
+    assert d(torch.randn(2, 11, 64, 128)).shape == (2, )
+    assert sum(isinstance(m, torch.nn.Module) and
+               hasattr(m, 'weight_orig') for m in d.modules()) == 4
+    with pytest.raises(ValueError, match='at least 64x64.*got 16x32'):
+        d(torch.randn(2, 11, 16, 32))
+    conditioned = ScoreMapDiscriminator(num_classes=11, with_image=True)
+    out = conditioned(torch.randn(2, 11, 64, 64), torch.randn(2, 3, 128, 128))
+    assert out.shape == (2, )
+    with pytest.raises(ValueError, match='pass the images'):
+        conditioned(torch.randn(2, 11, 64, 64))

@@ -1,0 +1,4 @@
+"""Segmentation glue: which pixels and maps each distiller uses."""
+from .discriminator import ScoreMapDiscriminator, SelfAttention
+
+__all__ = ['ScoreMapDiscriminator', 'SelfAttention']
