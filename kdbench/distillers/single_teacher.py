@@ -14,6 +14,7 @@ distillation losses prefixed ``distill.``; ``predict`` and ``tensor`` modes
 run the student alone, so every mmpretrain / mmdet / mmseg metric works.
 """
 import copy
+import inspect
 from typing import Dict, List, Optional, Union
 
 import torch
@@ -222,10 +223,14 @@ class SingleTeacherDistiller(BaseModel):
             losses[f'student.{key}'] = value
         return losses
 
-    def compute_distill_losses(self) -> Dict[str, torch.Tensor]:
-        """Distillation losses from the current recordings."""
+    def compute_distill_losses(self, **context) -> Dict[str, torch.Tensor]:
+        """Distillation losses from the current recordings. ``context``
+        holds task inputs (e.g. ``gt=`` label maps) passed to the losses
+        whose ``forward`` takes an argument of that name."""
         losses = {}
         for name, loss_fn in self.distill_losses.items():
+            extra = {key: value for key, value in context.items()
+                     if key in _forward_params(loss_fn)}
             student_tap, teacher_tap = self.taps[name]
             student = self.student_recorder.get(student_tap)
             teacher = self.teacher_recorder.get(teacher_tap)
@@ -234,7 +239,8 @@ class SingleTeacherDistiller(BaseModel):
                     student = connector(student, teacher)
             if not self._shapes_checked:
                 self._check_shapes(name, loss_fn, student, teacher)
-            losses[f'distill.loss_{name}'] = loss_fn(student, teacher)
+            losses[f'distill.loss_{name}'] = loss_fn(student, teacher,
+                                                     **extra)
         self._shapes_checked = True
         return losses
 
@@ -267,6 +273,18 @@ def _tap_module(model: nn.Module, tap: str, role: str,
         return find_module(model, path, role)
     except TapError as err:
         raise TapError(f'distill_losses.{loss_name}: {err}') from None
+
+
+def _forward_params(module: nn.Module) -> frozenset:
+    """Names of the arguments ``module.forward`` takes (cached per class)."""
+    cls = type(module)
+    if cls not in _FORWARD_PARAMS:
+        _FORWARD_PARAMS[cls] = frozenset(
+            inspect.signature(cls.forward).parameters)
+    return _FORWARD_PARAMS[cls]
+
+
+_FORWARD_PARAMS: Dict[type, frozenset] = {}
 
 
 def _scale(value: Union[torch.Tensor, List[torch.Tensor]], factor: float):
