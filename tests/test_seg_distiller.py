@@ -18,7 +18,8 @@ def pspnet(width: int) -> dict:
     return dict(
         type='mmseg.EncoderDecoder',
         data_preprocessor=dict(type='SegDataPreProcessor',
-                               mean=[0.0] * 3, std=[1.0] * 3),
+                               mean=[0.0] * 3, std=[1.0] * 3,
+                               size=(64, 64)),
         backbone=dict(type='ResNetV1c', depth=18, stem_channels=width,
                       base_channels=width, num_stages=4,
                       out_indices=(0, 1, 2, 3), dilations=(1, 1, 2, 4),
@@ -111,3 +112,93 @@ def test_teacher_runs_once_without_grad(teacher_ckpt):
     total = sum(v for k, v in losses.items() if 'loss' in k)
     total.backward()
     assert all(p.grad is None for p in model.teacher.parameters())
+
+
+# ---------------------------------------------------------- holistic
+def _structured(ckpt, **kwargs):
+    from kdbench.seg import StructuredKDDistiller
+    torch.manual_seed(2)
+    model = StructuredKDDistiller(
+        student=pspnet(8), teacher=pspnet(16), teacher_checkpoint=ckpt,
+        distill_losses=dict(pi=dict(
+            type='kdbench.PixelwiseKDLoss', student='decode_head.conv_seg',
+            teacher='decode_head.conv_seg')),
+        critic=dict(type='kdbench.ScoreMapDiscriminator',
+                    channels=(8, 8, 8, 8)),
+        critic_input_size=(64, 64), **kwargs)
+    model.init_weights()
+    return model.train()
+
+
+def _optim(model):
+    from mmengine.optim import build_optim_wrapper
+    return build_optim_wrapper(model, dict(
+        constructor='kdbench.MultiOptimWrapperConstructor',
+        student=dict(type='OptimWrapper', optimizer=dict(
+            type='SGD', lr=0.01, momentum=0.9)),
+        critic=dict(type='OptimWrapper', optimizer=dict(
+            type='SGD', lr=4e-4, momentum=0.9))))
+
+
+def _batch_dict():
+    inputs, samples = seg_batch()
+    return dict(inputs=list(inputs), data_samples=samples)
+
+
+def test_holistic_step_updates_student_and_critic(teacher_ckpt):
+    model = _structured(teacher_ckpt)
+    optim = _optim(model)
+    before = {name: p.detach().clone() for name, p in
+              [('student', next(model.student.parameters())),
+               ('critic', model.critic.last.weight),
+               ('teacher', next(model.teacher.parameters()))]}
+    log_vars = model.train_step(_batch_dict(), optim)
+    for key in ('distill.loss_adv', 'distill.loss_pi', 'critic.loss',
+                'critic.loss_gp', 'critic.d_real', 'critic.d_fake'):
+        assert key in log_vars, key
+    assert not torch.equal(before['student'],
+                           next(model.student.parameters()))
+    assert not torch.equal(before['critic'], model.critic.last.weight)
+    assert torch.equal(before['teacher'], next(model.teacher.parameters()))
+    # the adversarial term is -λ_d·E[D(S)] of this very critic
+    assert model.critic_weight == 0.1 and model.gp_weight == 10.0
+    # a plain optimizer is refused with the fix
+    from mmengine.optim import build_optim_wrapper
+    from kdbench.distillers import DistillerConfigError
+    plain = build_optim_wrapper(model, dict(
+        type='OptimWrapper', optimizer=dict(type='SGD', lr=0.01)))
+    with pytest.raises(DistillerConfigError,
+                       match='MultiOptimWrapperConstructor'):
+        model.train_step(_batch_dict(), plain)
+
+
+def test_nan_in_the_adversarial_terms_stops_training(teacher_ckpt):
+    from mmengine.logging import MessageHub
+    from kdbench.seg import NonFiniteLossError
+    model = _structured(teacher_ckpt)
+    optim = _optim(model)
+    MessageHub.get_current_instance().update_info('iter', 41)
+    with torch.no_grad():
+        model.critic.last.bias.fill_(float('nan'))
+    with pytest.raises(NonFiniteLossError,
+                       match='distill.loss_adv is nan at iteration 41'):
+        model.train_step(_batch_dict(), optim)
+
+
+def test_multi_optim_constructor_covers_every_trainable_part():
+    from kdbench.engine.optimizers import MultiOptimWrapperConstructor
+
+    class Model(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.student = torch.nn.Linear(2, 2)
+            self.critic = torch.nn.Linear(2, 1)
+    sgd = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.1))
+    wrappers = MultiOptimWrapperConstructor(
+        dict(student=sgd, critic=sgd))(Model())
+    assert set(wrappers.keys()) == {'student', 'critic'}
+    with pytest.raises(ValueError, match=r"\['critic'\] have no optimizer"):
+        MultiOptimWrapperConstructor(dict(student=sgd))(Model())
+    with pytest.raises(ValueError, match=r"no submodule 'gen'.*\['critic', "
+                       r"'student'\]"):
+        MultiOptimWrapperConstructor(dict(gen=sgd))(Model())
