@@ -210,8 +210,20 @@ class SingleTeacherDistiller(BaseModel):
                 self.teacher(inputs, data_samples, mode='tensor')
             losses = self.student_losses(
                 self.student(inputs, data_samples, mode='loss'))
-            losses.update(self.compute_distill_losses())
+            losses.update(self.compute_distill_losses(
+                **self.loss_context(inputs, data_samples)))
+            losses.update(self.extra_losses(inputs, data_samples))
         return losses
+
+    def loss_context(self, inputs, data_samples) -> dict:
+        """Task inputs handed to the losses that take them by name (see
+        :meth:`compute_distill_losses`); none here."""
+        return {}
+
+    def extra_losses(self, inputs, data_samples) -> Dict[str, torch.Tensor]:
+        """Terms beyond the tap-based losses, computed while the taps'
+        recordings are available; none here."""
+        return {}
 
     def student_losses(self, student_losses: dict) -> dict:
         """The student's own outputs keyed ``student.*``, its losses times

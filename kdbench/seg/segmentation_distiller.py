@@ -1,7 +1,5 @@
 """Distillation of mmseg segmentors (Structured KD's pixel-wise and
 pair-wise terms, and any tap-based loss)."""
-from typing import Dict
-
 import torch
 
 from kdbench.distillers.single_teacher import SingleTeacherDistiller
@@ -23,14 +21,7 @@ class SegmentationDistiller(SingleTeacherDistiller):
     auxiliary heads) are mmseg's.
     """
 
-    def loss(self, inputs, data_samples) -> Dict[str, torch.Tensor]:
-        gt = torch.stack([sample.gt_sem_seg.data[0]
-                          for sample in data_samples])
-        with self.teacher_recorder.recording(), \
-                self.student_recorder.recording():
-            with torch.no_grad():
-                self.teacher(inputs, data_samples, mode='tensor')
-            losses = self.student_losses(
-                self.student(inputs, data_samples, mode='loss'))
-            losses.update(self.compute_distill_losses(gt=gt))
-        return losses
+    def loss_context(self, inputs, data_samples) -> dict:
+        """The label maps, (N, H, W), as ``gt``."""
+        return dict(gt=torch.stack([sample.gt_sem_seg.data[0]
+                                    for sample in data_samples]))

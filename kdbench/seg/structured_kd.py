@@ -83,27 +83,17 @@ class StructuredKDDistiller(SegmentationDistiller):
         return head.num_classes
 
     # ------------------------------------------------------------ forward
-    def loss(self, inputs, data_samples) -> Dict[str, torch.Tensor]:
+    def extra_losses(self, inputs, data_samples) -> Dict[str, torch.Tensor]:
+        """The student's adversarial term −λ_d·E[D(S)]; keeps the detached
+        score maps for the critic's step."""
         if self.critic is None:
-            return super().loss(inputs, data_samples)
-        gt = torch.stack([sample.gt_sem_seg.data[0]
-                          for sample in data_samples])
-        with self.teacher_recorder.recording(), \
-                self.student_recorder.recording():
-            with torch.no_grad():
-                self.teacher(inputs, data_samples, mode='tensor')
-            losses = self.student_losses(
-                self.student(inputs, data_samples, mode='loss'))
-            losses.update(self.compute_distill_losses(gt=gt))
-            s_maps = self._critic_input(
-                self.student_recorder.get(self.logits_tap))
-            t_maps = self._critic_input(
-                self.teacher_recorder.get(self.logits_tap))
+            return {}
+        s_maps = self._critic_input(self.student_recorder.get(self.logits_tap))
+        t_maps = self._critic_input(self.teacher_recorder.get(self.logits_tap))
         image = inputs if self.with_image else None
-        losses['distill.loss_adv'] = -self.critic_weight * self._critic(
-            s_maps, image).mean()
         self._critic_inputs = (s_maps.detach(), t_maps.detach(), image)
-        return losses
+        return {'distill.loss_adv':
+                -self.critic_weight * self._critic(s_maps, image).mean()}
 
     def _critic_input(self, maps: torch.Tensor) -> torch.Tensor:
         if self.critic_input_size and \
