@@ -9,6 +9,8 @@ from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODEL_WRAPPERS as MMENGINE_MODEL_WRAPPERS
 from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import \
+    OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import Registry
 
@@ -24,3 +26,7 @@ DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope='kdbench',
 TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
                       scope='kdbench')
 METRICS = Registry('metric', parent=MMENGINE_METRICS, scope='kdbench')
+OPTIM_WRAPPER_CONSTRUCTORS = Registry(
+    'optimizer wrapper constructor',
+    parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS, scope='kdbench',
+    locations=['kdbench.engine.optimizers'])

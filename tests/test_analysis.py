@@ -22,7 +22,7 @@ def test_detection_overhead_script_prints_both_ratios():
     proc = run_tool(['tools/analysis/det_distill_overhead.py', '--iters',
                      '1', '--warmup', '0', '--random-teacher', '--configs',
                      'configs/det/chen/chen-hint_faster-rcnn_r18_faster-'
-                     'rcnn_r18-w16_1xb8-4e_coco-mini.py'])
+                     'rcnn_r18-w16_1xb8-3e_coco-mini.py'])
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout
     a = re.search(r'\(a\) LD train step: kdbench [\d.]+ ms, mmdet '

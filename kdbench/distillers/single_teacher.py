@@ -14,6 +14,7 @@ distillation losses prefixed ``distill.``; ``predict`` and ``tensor`` modes
 run the student alone, so every mmpretrain / mmdet / mmseg metric works.
 """
 import copy
+import inspect
 from typing import Dict, List, Optional, Union
 
 import torch
@@ -209,8 +210,20 @@ class SingleTeacherDistiller(BaseModel):
                 self.teacher(inputs, data_samples, mode='tensor')
             losses = self.student_losses(
                 self.student(inputs, data_samples, mode='loss'))
-            losses.update(self.compute_distill_losses())
+            losses.update(self.compute_distill_losses(
+                **self.loss_context(inputs, data_samples)))
+            losses.update(self.extra_losses(inputs, data_samples))
         return losses
+
+    def loss_context(self, inputs, data_samples) -> dict:
+        """Task inputs handed to the losses that take them by name (see
+        :meth:`compute_distill_losses`); none here."""
+        return {}
+
+    def extra_losses(self, inputs, data_samples) -> Dict[str, torch.Tensor]:
+        """Terms beyond the tap-based losses, computed while the taps'
+        recordings are available; none here."""
+        return {}
 
     def student_losses(self, student_losses: dict) -> dict:
         """The student's own outputs keyed ``student.*``, its losses times
@@ -222,10 +235,14 @@ class SingleTeacherDistiller(BaseModel):
             losses[f'student.{key}'] = value
         return losses
 
-    def compute_distill_losses(self) -> Dict[str, torch.Tensor]:
-        """Distillation losses from the current recordings."""
+    def compute_distill_losses(self, **context) -> Dict[str, torch.Tensor]:
+        """Distillation losses from the current recordings. ``context``
+        holds task inputs (e.g. ``gt=`` label maps) passed to the losses
+        whose ``forward`` takes an argument of that name."""
         losses = {}
         for name, loss_fn in self.distill_losses.items():
+            extra = {key: value for key, value in context.items()
+                     if key in _forward_params(loss_fn)}
             student_tap, teacher_tap = self.taps[name]
             student = self.student_recorder.get(student_tap)
             teacher = self.teacher_recorder.get(teacher_tap)
@@ -234,7 +251,8 @@ class SingleTeacherDistiller(BaseModel):
                     student = connector(student, teacher)
             if not self._shapes_checked:
                 self._check_shapes(name, loss_fn, student, teacher)
-            losses[f'distill.loss_{name}'] = loss_fn(student, teacher)
+            losses[f'distill.loss_{name}'] = loss_fn(student, teacher,
+                                                     **extra)
         self._shapes_checked = True
         return losses
 
@@ -267,6 +285,18 @@ def _tap_module(model: nn.Module, tap: str, role: str,
         return find_module(model, path, role)
     except TapError as err:
         raise TapError(f'distill_losses.{loss_name}: {err}') from None
+
+
+def _forward_params(module: nn.Module) -> frozenset:
+    """Names of the arguments ``module.forward`` takes (cached per class)."""
+    cls = type(module)
+    if cls not in _FORWARD_PARAMS:
+        _FORWARD_PARAMS[cls] = frozenset(
+            inspect.signature(cls.forward).parameters)
+    return _FORWARD_PARAMS[cls]
+
+
+_FORWARD_PARAMS: Dict[type, frozenset] = {}
 
 
 def _scale(value: Union[torch.Tensor, List[torch.Tensor]], factor: float):

@@ -6,9 +6,12 @@ from .distribution_kl import DistributionKLLoss
 from .hint import HintLoss
 from .kd import KDLoss
 from .nst import NSTLoss
+from .pairwise_affinity import PairwiseAffinityLoss
+from .pixelwise_kd import PixelwiseKDLoss
 from .rkd import RKDLoss
 from .weighted_soft_ce import WeightedSoftBCELoss, WeightedSoftCELoss
 
 __all__ = ['DistillLoss', 'KDLoss', 'HintLoss', 'ATLoss', 'NSTLoss',
            'RKDLoss', 'DistributionKLLoss', 'WeightedSoftCELoss',
-           'WeightedSoftBCELoss', 'TeacherBoundedL2Loss']
+           'WeightedSoftBCELoss', 'TeacherBoundedL2Loss', 'PixelwiseKDLoss',
+           'PairwiseAffinityLoss']

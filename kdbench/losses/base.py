@@ -76,3 +76,14 @@ class DistillLoss(nn.Module):
 
     def extra_repr(self) -> str:
         return f'loss_weight={self.loss_weight}'
+
+
+def weighted_mean(rows: torch.Tensor, weight: Optional[torch.Tensor] = None,
+                  avg_factor=None) -> torch.Tensor:
+    """Σ w·rows / avg_factor (default: the number of rows, at least 1), as
+    mmdet's ``weight_reduce_loss`` with an ``avg_factor``."""
+    if weight is not None:
+        rows = rows * weight.to(rows.dtype)
+    if avg_factor is None:
+        avg_factor = max(rows.numel(), 1)
+    return rows.sum() / avg_factor

@@ -4,7 +4,7 @@ from typing import Optional
 import torch
 
 from kdbench.registry import MODELS
-from .base import DistillLoss, full_precision
+from .base import DistillLoss, full_precision, weighted_mean
 
 
 @MODELS.register_module()
@@ -44,11 +44,8 @@ class TeacherBoundedL2Loss(DistillLoss):
             teacher_err = (t - y).pow(2).sum(1)
             active = (student_err.detach() + self.margin > teacher_err)
             rows = student_err * active.to(s.dtype)
-            if weight is not None:
-                rows = rows * weight.to(rows.dtype)
-            if avg_factor is None:
-                avg_factor = max(rows.numel(), 1)
-            return self.loss_weight * rows.sum() / avg_factor
+            return self.loss_weight * weighted_mean(rows, weight,
+                                                    avg_factor)
 
     def extra_repr(self) -> str:
         return f'margin={self.margin}, loss_weight={self.loss_weight}'

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from kdbench.registry import MODELS
-from .base import DistillLoss, full_precision
+from .base import DistillLoss, full_precision, weighted_mean
 
 
 @MODELS.register_module()
@@ -49,11 +49,8 @@ class DistributionKLLoss(DistillLoss):
             p_t = F.softmax(t / self.tau, dim=1)
             rows = F.kl_div(log_p_s, p_t, reduction='none').mean(1)
             rows = rows * self.tau ** 2
-            if weight is not None:
-                rows = rows * weight.to(rows.dtype)
-            if avg_factor is None:
-                avg_factor = max(rows.numel(), 1)
-            return self.loss_weight * rows.sum() / avg_factor
+            return self.loss_weight * weighted_mean(rows, weight,
+                                                    avg_factor)
 
     def extra_repr(self) -> str:
         return f'tau={self.tau}, loss_weight={self.loss_weight}'

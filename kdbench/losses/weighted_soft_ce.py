@@ -5,16 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from kdbench.registry import MODELS
-from .base import DistillLoss, full_precision
-
-
-def _mean(rows: torch.Tensor, weight: Optional[torch.Tensor],
-          avg_factor: Optional[float]) -> torch.Tensor:
-    if weight is not None:
-        rows = rows * weight.to(rows.dtype)
-    if avg_factor is None:
-        avg_factor = max(rows.numel(), 1)
-    return rows.sum() / avg_factor
+from .base import DistillLoss, full_precision, weighted_mean
 
 
 @MODELS.register_module()
@@ -56,7 +47,7 @@ class WeightedSoftCELoss(DistillLoss):
             p_t = F.softmax(t / self.tau, dim=1)
             log_p_s = F.log_softmax(s / self.tau, dim=1)
             rows = -(class_weight * p_t * log_p_s).sum(1)
-            return self.loss_weight * _mean(rows, weight, avg_factor)
+            return self.loss_weight * weighted_mean(rows, weight, avg_factor)
 
     def extra_repr(self) -> str:
         return (f'background_weight={self.background_weight}, '
@@ -100,7 +91,7 @@ class WeightedSoftBCELoss(DistillLoss):
             rows = -(p_t * F.logsigmoid(s / self.tau) +
                      self.background_weight * (1 - p_t) *
                      F.logsigmoid(-s / self.tau))
-            return self.loss_weight * _mean(rows, weight, avg_factor)
+            return self.loss_weight * weighted_mean(rows, weight, avg_factor)
 
     def extra_repr(self) -> str:
         return (f'background_weight={self.background_weight}, '
