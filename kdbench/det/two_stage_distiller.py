@@ -8,7 +8,8 @@ from torch import nn
 from mmdet.models.utils import unpack_gt_instances
 
 from kdbench.distillers.single_teacher import (DistillerConfigError,
-                                               SingleTeacherDistiller)
+                                               SingleTeacherDistiller,
+                                               _scale)
 from kdbench.recorders import record_calls
 from kdbench.registry import MODELS
 from .utils import check_same_priors, flatten_levels, require_attr
@@ -241,12 +242,6 @@ class ChenDistiller(SingleTeacherDistiller):
             losses['distill.loss_rcn_reg'] = self.rcn_reg(
                 s_pred, t_pred, deltas[positive], avg_factor=num_rois)
         return losses
-
-
-def _scale(value, factor: float):
-    if isinstance(value, (list, tuple)):
-        return [v * factor for v in value]
-    return value * factor
 
 
 def _no_extra_keys(name: str, cfg: dict, expected: str) -> None:
