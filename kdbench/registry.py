@@ -12,6 +12,8 @@ from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import \
     OPTIM_WRAPPER_CONSTRUCTORS as MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
+from mmengine.registry import \
+    WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
 from mmengine.registry import Registry
 
 MODELS = Registry('model', parent=MMENGINE_MODELS, scope='kdbench',
@@ -24,9 +26,12 @@ HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='kdbench',
 DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope='kdbench',
                     locations=['kdbench.cls'])
 TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
-                      scope='kdbench')
+                      scope='kdbench', locations=['kdbench.cls'])
 METRICS = Registry('metric', parent=MMENGINE_METRICS, scope='kdbench')
 OPTIM_WRAPPER_CONSTRUCTORS = Registry(
     'optimizer wrapper constructor',
     parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS, scope='kdbench',
     locations=['kdbench.engine.optimizers'])
+WEIGHT_INITIALIZERS = Registry(
+    'weight initializer', parent=MMENGINE_WEIGHT_INITIALIZERS,
+    scope='kdbench', locations=['kdbench.engine.initializers'])

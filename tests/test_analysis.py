@@ -1,5 +1,10 @@
-"""tools/analysis/distill_overhead.py prints its three timings and ratio."""
+"""The overhead scripts under tools/analysis/ print their timings and the
+ratios of those timings. Timings vary with the machine's load, so the tests
+check that each printed ratio is the ratio of the printed times, not its
+size (the figures themselves belong in the closing notes)."""
 import re
+
+import pytest
 
 from conftest import KD_CFG, run_tool
 
@@ -11,11 +16,16 @@ def test_overhead_script_prints_ratio(fmnist_ready, tmp_path):
                      f'model.teacher_checkpoint={tmp_path}/untrained.pth'])
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout
+    times = []
     for label in ('distill train step', 'student train step',
                   'teacher inference'):
-        assert re.search(label + r'\s+:\s+[\d.]+ ms', out), out
+        found = re.search(label + r'\s+:\s+([\d.]+) ms', out)
+        assert found, out
+        times.append(float(found.group(1)))
     ratio = float(re.search(r'= ([\d.]+)', out).group(1))
-    assert 0.3 < ratio < 5.0
+    distill, student, teacher = times
+    assert ratio == pytest.approx(distill / (student + teacher), rel=0.02,
+                                  abs=2e-3), out
 
 
 def test_detection_overhead_script_prints_both_ratios():
@@ -25,10 +35,15 @@ def test_detection_overhead_script_prints_both_ratios():
                      'rcnn_r18-w16_1xb8-3e_coco-mini.py'])
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout
-    a = re.search(r'\(a\) LD train step: kdbench [\d.]+ ms, mmdet '
-                  r'KnowledgeDistillationSingleStageDetector [\d.]+ ms; '
+    a = re.search(r'\(a\) LD train step: kdbench ([\d.]+) ms, mmdet '
+                  r'KnowledgeDistillationSingleStageDetector ([\d.]+) ms; '
                   r'ratio ([\d.]+)', out)
-    assert a and 0.2 < float(a.group(1)) < 5.0, out
-    b = re.search(r'chen-hint_\S+: distill [\d.]+ ms, student [\d.]+ ms, '
-                  r'teacher [\d.]+ ms; ratio ([\d.]+)', out)
-    assert b and 0.2 < float(b.group(1)) < 5.0, out
+    assert a, out
+    ours, theirs, ratio = (float(v) for v in a.groups())
+    assert ratio == pytest.approx(ours / theirs, rel=0.02, abs=2e-3), out
+    b = re.search(r'chen-hint_\S+: distill ([\d.]+) ms, student ([\d.]+) '
+                  r'ms, teacher ([\d.]+) ms; ratio ([\d.]+)', out)
+    assert b, out
+    distill, student, teacher, ratio = (float(v) for v in b.groups())
+    assert ratio == pytest.approx(distill / (student + teacher), rel=0.02,
+                                  abs=2e-3), out

@@ -13,7 +13,8 @@ from kdbench.det import (ChenDistiller, DenseHeadDistiller, atss_thresholds,
 from kdbench.distillers import DistillerConfigError
 from kdbench.recorders import record_calls
 from det_helpers import (FRCNN_STUDENT, FRCNN_TEACHER, GFL_STUDENT,
-                         GFL_TEACHER, det_batch, random_weights)
+                         GFL_TEACHER, det_batch, offline_pretrained,
+                         random_weights)
 
 LD = dict(type='kdbench.DistributionKLLoss', tau=10.0, loss_weight=0.25)
 
@@ -32,8 +33,9 @@ def frcnn_ckpt(tmp_path_factory):
 
 def _dense(ckpt, **kwargs):
     torch.manual_seed(1)
-    model = DenseHeadDistiller(student=GFL_STUDENT, teacher=GFL_TEACHER,
-                               teacher_checkpoint=ckpt, **kwargs)
+    model = DenseHeadDistiller(student=offline_pretrained(GFL_STUDENT),
+                               teacher=GFL_TEACHER, teacher_checkpoint=ckpt,
+                               **kwargs)
     model.init_weights()
     return model.train()
 
@@ -234,8 +236,9 @@ CHEN = dict(
 
 def _chen(ckpt, **kwargs):
     torch.manual_seed(1)
-    model = ChenDistiller(student=FRCNN_STUDENT, teacher=FRCNN_TEACHER,
-                          teacher_checkpoint=ckpt, **kwargs)
+    model = ChenDistiller(student=offline_pretrained(FRCNN_STUDENT),
+                          teacher=FRCNN_TEACHER, teacher_checkpoint=ckpt,
+                          **kwargs)
     model.init_weights()
     return model.train()
 
@@ -351,7 +354,7 @@ def test_cls_kd_and_feat_imit_work_on_atss_but_ld_needs_gfl(tmp_path):
     ckpt = str(tmp_path / 'atss.pth')
     save_weights(teacher.state_dict(), ckpt)
     model = DenseHeadDistiller(
-        student=_atss(GFL_STUDENT), teacher=teacher_cfg,
+        student=offline_pretrained(_atss(GFL_STUDENT)), teacher=teacher_cfg,
         teacher_checkpoint=ckpt,
         cls_kd=dict(type='kdbench.DistributionKLLoss', tau=2.0),
         feat_imit=dict(loss=dict(type='kdbench.HintLoss'),

@@ -3,6 +3,7 @@ resume after a kill, 2-process CPU training, and bad-input messages."""
 import json
 import os
 import os.path as osp
+import re
 import signal
 import subprocess
 import sys
@@ -195,11 +196,16 @@ def test_missing_dataset_is_one_message(tmp_path, random_teacher_ckpt):
 def test_dist_train_detection_distiller_two_cpu_processes(tmp_path):
     """tools/dist_train.sh runs a detection distillation config (LD on the
     mini GFL pair) with 2 CPU processes and evaluates with CocoMetric."""
-    from det_helpers import GFL_TEACHER, random_weights
+    from det_helpers import (GFL_STUDENT, GFL_TEACHER,
+                             offline_pretrained_config, random_weights)
     if not osp.isfile(osp.join(REPO, 'data', 'mini_coco', 'annotations',
                                'instances_val2017.json')):
         pytest.fail('data/mini_coco is missing: run `make data`.')
     ckpt = random_weights(GFL_TEACHER, str(tmp_path / 'teacher.pth'))
+    # the student's backbone loads random "pretrained" weights (the strict
+    # kdbench.PretrainedBackbone path, without the real pretraining)
+    student = offline_pretrained_config(GFL_STUDENT,
+                                        str(tmp_path / 'student.py'))
     work = str(tmp_path / 'dist_det')
     env = dict(os.environ, PYTHON=sys.executable, PORT='29519')
     proc = subprocess.run(
@@ -210,11 +216,12 @@ def test_dist_train_detection_distiller_two_cpu_processes(tmp_path):
          'train_dataloader.batch_size=4', 'val_dataloader.dataset.indices=8',
          'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
          'param_scheduler.1.end=1', 'default_hooks.logger.interval=1',
-         f'model.teacher_checkpoint={ckpt}'],
+         f'model.teacher_checkpoint={ckpt}', f'model.student={student}'],
         cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     assert 'Distributed training: True' in log
+    assert re.search(r'ResNet: \d+ tensors from', log), log[-4000:]
     for key in ('distill.loss_ld', 'distill.loss_ld_vlr',
                 'distill.loss_cls_kd', 'student.loss_cls'):
         assert key in log, key

@@ -14,6 +14,11 @@ no_prediction_value = 0.0
 title = 'Detection leaderboard'
 leaderboard = 'leaderboards/detection.md'
 seeds = [0, 1]
+# backbone pretrainings the model configs start from (made first, cached)
+pretrained = [
+    'configs/pretrain/resnet18_1xb128-2e_fmnist-canvas64.py',
+    'configs/pretrain/resnet18-w16_1xb128-2e_fmnist-canvas64.py',
+]
 teacher = dict(name='Faster R-CNN R-18', seed=0,
                config='configs/det/teacher/faster-rcnn_r18_1xb8-12e_coco-mini.py')
 student = 'Faster R-CNN R-18 w16'

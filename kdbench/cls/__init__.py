@@ -1,4 +1,6 @@
-"""Classification glue: the mini Fashion-MNIST dataset."""
+"""Classification glue: the mini Fashion-MNIST dataset and the item-on-canvas
+transform that pretrains detection / segmentation backbones."""
+from .item_on_canvas import ItemOnCanvas
 from .mini_fashion_mnist import MiniFashionMNIST
 
-__all__ = ['MiniFashionMNIST']
+__all__ = ['ItemOnCanvas', 'MiniFashionMNIST']

@@ -35,8 +35,8 @@ def current_runs(runs: List[dict]) -> Dict[str, List[dict]]:
     The records file keeps history: a re-trained teacher, an edited config
     or a re-run seed appends new records. Shown are: the latest teacher
     record; distiller runs made with that teacher's weights; for each
-    method the runs of its latest config content; one run (the latest) per
-    seed.
+    method the runs of its latest config content and pretrained backbone
+    weights; one run (the latest) per seed.
     """
     runs = sorted(runs, key=lambda r: r.get('finished_at', ''))
     teachers = [r for r in runs if r['method'] == 'teacher']
@@ -53,9 +53,10 @@ def current_runs(runs: List[dict]) -> Dict[str, List[dict]]:
         by_method.setdefault(r['method'], []).append(r)
     current = {}
     for method, method_runs in by_method.items():
-        latest_cfg = method_runs[-1].get('config_sha256')
+        latest = method_runs[-1]
         per_seed = {r['seed']: r for r in method_runs
-                    if r.get('config_sha256') == latest_cfg}
+                    if all(r.get(k) == latest.get(k) for k in
+                           ('config_sha256', 'pretrained_sha256'))}
         current[method] = list(per_seed.values())
     return current
 

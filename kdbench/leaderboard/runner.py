@@ -4,6 +4,10 @@ A suite is an mmengine config file (``configs/benchmarks/*.py``) naming the
 task, the metric, the teacher config, the methods' configs and the seeds.
 The runner
 
+* first makes the backbone pretrainings the suite lists under
+  ``pretrained`` (once, cached in ``work_dirs/pretrained/<config>``, where
+  the mini detection / segmentation configs load them from); their weights'
+  sha256 is part of every record's identity;
 * trains the teacher once and caches it (``work_dirs/teachers/<config>``);
   later suites and re-runs reuse its ``weights.pth``;
 * trains each (method, seed) as a separate ``tools/train.py`` process whose
@@ -32,6 +36,9 @@ from .records import (append_record, find, git_commit, read_records,
 from .render import render_markdown
 
 TRAIN_TOOL = osp.join(REPO_ROOT, 'tools', 'train.py')
+# where model configs load pretrained backbones from (relative paths in the
+# configs resolve against the repository root, where tools are run)
+PRETRAINED_ROOT = osp.join(REPO_ROOT, 'work_dirs', 'pretrained')
 
 
 class RunFailed(RuntimeError):
@@ -129,6 +136,9 @@ class BenchmarkRunner:
         self.rerun = rerun
         self.failures: List[str] = []
         self._config_shas = {}
+        # config -> sha256 of its weights, filled by pretrain(); None when
+        # the suite lists no pretraining (records then carry no such key)
+        self.pretrained_shas: Optional[dict] = None
 
     # ------------------------------------------------------------ records
     def _base_record(self) -> dict:
@@ -145,7 +155,7 @@ class BenchmarkRunner:
                   benchmark: Optional[str] = None) -> list:
         """Records of this very run: same method, seed, config file and
         resolved config content, options, and (for runs that use a teacher)
-        the same teacher weights."""
+        the same teacher weights, and the same pretrained backbone weights."""
         base = self._base_record()
         wanted = _run_options(_options({'randomness.seed': seed, **options}))
         cfg_sha = self._config_sha(config)
@@ -153,7 +163,8 @@ class BenchmarkRunner:
             read_records(records_path or self.records_path),
             task=base['task'], benchmark=benchmark or base['benchmark'],
             dataset=base['dataset'], method=method, seed=seed, config=config,
-            config_sha256=cfg_sha, teacher_sha256=teacher_sha)
+            config_sha256=cfg_sha, teacher_sha256=teacher_sha,
+            pretrained_sha256=self.pretrained_shas)
             if _run_options(_command_options(r['command'])) == wanted]
 
     def _config_sha(self, config: str) -> str:
@@ -175,7 +186,8 @@ class BenchmarkRunner:
         self._claim_work_dir(work_dir, dict(
             config=config, options=options,
             config_sha256=self._config_sha(config),
-            teacher_sha256=teacher_sha))
+            teacher_sha256=teacher_sha,
+            pretrained_sha256=self.pretrained_shas))
         result_file = osp.join(work_dir, 'result.json')
         if osp.isfile(result_file):
             with open(result_file) as f:
@@ -247,6 +259,29 @@ class BenchmarkRunner:
         return {name: self._metric(result, label, key)
                 for name, key in self.suite.get('side_metrics', {}).items()}
 
+    def pretrain(self) -> Optional[dict]:
+        """Make each backbone pretraining of the suite's ``pretrained`` list
+        (seed 0; once: ``work_dirs/pretrained/<config>/weights.pth`` is the
+        path the model configs load); return {config: sha256 of weights}."""
+        configs = list(self.suite.get('pretrained', []))
+        if not configs:
+            return None
+        shas = {}
+        for config in configs:
+            work_dir = osp.join(PRETRAINED_ROOT, _stem(config))
+            weights = osp.join(work_dir, 'weights.pth')
+            if osp.isfile(weights):
+                print(f'[pretrained] cached: {weights}', flush=True)
+            else:
+                print(f'[pretrained] training {config} (cached afterwards in '
+                      f'{work_dir})', flush=True)
+                result = self._train(config, work_dir, 0, {},
+                                     f'pretraining {config}')
+                print(f'[pretrained] {config}: {result["metrics"]} '
+                      f'({result["train_s"]:.0f} s)', flush=True)
+            shas[config] = file_sha256(weights)
+        return shas
+
     def teacher(self) -> tuple:
         """Train the teacher once (cached); return (weights path, score,
         sha256 of the weights)."""
@@ -293,6 +328,8 @@ class BenchmarkRunner:
     def _append(self, method, seed, config, value, teacher_value, result,
                 teacher_sha):
         record = self._base_record()
+        if self.pretrained_shas is not None:
+            record['pretrained_sha256'] = self.pretrained_shas
         record.update(method=method, seed=seed, config=config, value=value,
                       config_sha256=self._config_sha(config),
                       teacher_sha256=teacher_sha,
@@ -314,6 +351,12 @@ class BenchmarkRunner:
         print(f'Suite {self.suite_path}{" (quick)" if self.quick else ""}: '
               f'{len(self.methods)} methods x seeds {self.seeds}; records '
               f'-> {self.records_path}', flush=True)
+        try:
+            self.pretrained_shas = self.pretrain()
+        except RunFailed as err:
+            print(str(err), flush=True)
+            print('A backbone pretraining failed; nothing else was run.')
+            return 1
         try:
             teacher_weights, teacher_value, teacher_sha = self.teacher()
         except RunFailed as err:

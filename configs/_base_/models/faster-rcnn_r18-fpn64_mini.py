@@ -2,7 +2,9 @@
 # R-CNN with mmdet's ResNet-18, sized for the CPU (../shared/STACK.md: RoI
 # Align and the 1024-wide FC head dominate): 64-channel FPN and RPN, a
 # 256-wide shared 2-FC head, 64 sampled RoIs per image, 300 training and
-# 100 test proposals. Trained from scratch (BN trained, nothing frozen).
+# 100 test proposals. The backbone starts from the mini pretraining
+# (configs/pretrain/); BN is trained and nothing is frozen.
+_base_ = ['./mini_pretrained_backbones.py']
 model = dict(
     type='mmdet.FasterRCNN',
     data_preprocessor=dict(
@@ -19,7 +21,8 @@ model = dict(
         frozen_stages=-1,
         norm_cfg=dict(type='BN', requires_grad=True),
         norm_eval=False,
-        style='pytorch'),
+        style='pytorch',
+        init_cfg={{_base_.r18_pretrained}}),
     neck=dict(
         type='FPN',
         in_channels=[64, 128, 256, 512],

@@ -4,5 +4,7 @@
 # et al.'s RPN / RCN terms compare the same anchors and RoIs.
 _base_ = ['./faster-rcnn_r18-fpn64_mini.py']
 model = dict(
-    backbone=dict(base_channels=16),
+    backbone=dict(
+        base_channels=16,
+        init_cfg={{_base_.r18_w16_pretrained}}),
     neck=dict(in_channels=[16, 32, 64, 128]))

@@ -2,9 +2,12 @@
 # mmdet's ResNet-18 (standard 7x7 stem) and a slim FPN/head (64 channels,
 # 2 stacked convs, GN) on 128 px scenes, 10 classes. Three levels
 # (strides 8/16/32) with ATSS anchors of 32/64/128 px cover the 20-64 px
-# items of the scenes. Trained from scratch: BN is trained and no stage is
-# frozen (mmdet's frozen stage 1 / norm_eval only suit pretrained weights).
+# items of the scenes. The backbone starts from the mini pretraining
+# (configs/pretrain/: items on textured canvases, the mini track's ImageNet);
+# the scenes' batches of 8 are enough for BN, so BN is trained and no stage
+# is frozen.
 # Students keep reg_max, strides and anchors, which LD requires.
+_base_ = ['./mini_pretrained_backbones.py']
 model = dict(
     type='mmdet.GFL',
     data_preprocessor=dict(
@@ -21,7 +24,8 @@ model = dict(
         frozen_stages=-1,
         norm_cfg=dict(type='BN', requires_grad=True),
         norm_eval=False,
-        style='pytorch'),
+        style='pytorch',
+        init_cfg={{_base_.r18_pretrained}}),
     neck=dict(
         type='FPN',
         in_channels=[64, 128, 256, 512],

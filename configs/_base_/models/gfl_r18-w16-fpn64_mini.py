@@ -4,5 +4,7 @@
 # same locations and feature imitation needs no adapter.
 _base_ = ['./gfl_r18-fpn64_mini.py']
 model = dict(
-    backbone=dict(base_channels=16),
+    backbone=dict(
+        base_channels=16,
+        init_cfg={{_base_.r18_w16_pretrained}}),
     neck=dict(in_channels=[16, 32, 64, 128]))
