@@ -47,3 +47,25 @@ def test_detection_overhead_script_prints_both_ratios():
     distill, student, teacher, ratio = (float(v) for v in b.groups())
     assert ratio == pytest.approx(distill / (student + teacher), rel=0.02,
                                   abs=2e-3), out
+
+
+def test_segmentation_overhead_script_prints_ratios_and_critic_share():
+    proc = run_tool(['tools/analysis/seg_distill_overhead.py', '--iters',
+                     '1', '--warmup', '0', '--random-teacher', '--configs',
+                     'configs/seg/skd/skd-full_pspnet_r18-d8_pspnet_r18-'
+                     'w16-d8_1xb8-750i_cityscapes-mini.py'])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
+    found = re.search(
+        r'skd-full_\S+: distill ([\d.]+) ms, student ([\d.]+) ms, teacher '
+        r'([\d.]+) ms; ratio ([\d.]+); without the critic ([\d.]+) ms, '
+        r'ratio ([\d.]+); critic share of the step (-?[\d.]+)%', out)
+    assert found, out
+    distill, student, teacher, ratio, no_critic, ratio_nc, share = (
+        float(v) for v in found.groups())
+    assert ratio == pytest.approx(distill / (student + teacher), rel=0.02,
+                                  abs=2e-3), out
+    assert ratio_nc == pytest.approx(no_critic / (student + teacher),
+                                     rel=0.02, abs=2e-3), out
+    assert share == pytest.approx(100 * (distill - no_critic) / distill,
+                                  rel=0.02, abs=0.2), out

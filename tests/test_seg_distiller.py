@@ -202,3 +202,35 @@ def test_multi_optim_constructor_covers_every_trainable_part():
     with pytest.raises(ValueError, match=r"no submodule 'gen'.*\['critic', "
                        r"'student'\]"):
         MultiOptimWrapperConstructor(dict(gen=sgd))(Model())
+
+
+def _average_in_rank(rank, world, port, results):
+    import os
+    import torch.distributed as dist
+    from types import SimpleNamespace
+    from kdbench.seg import StructuredKDDistiller
+    os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
+    dist.init_process_group('gloo', rank=rank, world_size=world)
+    try:
+        critic = torch.nn.Linear(3, 2)
+        for i, p in enumerate(critic.parameters()):
+            p.grad = torch.full_like(p, float(rank + 1) * (i + 1))
+        critic.bias.requires_grad_(True)
+        StructuredKDDistiller._average_critic_grads(
+            SimpleNamespace(critic=critic))
+        results[rank] = [p.grad.clone() for p in critic.parameters()]
+    finally:
+        dist.destroy_process_group()
+
+
+def test_critic_gradients_are_averaged_over_ranks():
+    """The critic runs outside DDP (gradient penalty): its gradients are
+    all-reduced to the mean of the ranks' before its step."""
+    import torch.multiprocessing as mp
+    results = mp.Manager().dict()
+    mp.spawn(_average_in_rank, args=(2, 29533, results), nprocs=2)
+    for rank in (0, 1):
+        weight, bias = results[rank]
+        # rank r holds (r + 1) * (i + 1); the mean of ranks 0, 1 is 1.5 * (i + 1)
+        assert torch.allclose(weight, torch.full((2, 3), 1.5))
+        assert torch.allclose(bias, torch.full((2,), 3.0))

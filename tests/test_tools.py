@@ -232,3 +232,47 @@ def test_dist_train_detection_distiller_two_cpu_processes(tmp_path):
     assert [r['iters_run'] for r in result['ranks']] == [4, 4]
     assert all(r['predicted'] is not None for r in result['ranks'])
     assert osp.isfile(osp.join(work, 'weights.pth'))
+
+
+def test_dist_train_holistic_segmentation_two_cpu_processes(tmp_path):
+    """tools/dist_train.sh runs Structured KD with the holistic critic (two
+    optimizers, MMSeparateDistributedDataParallel) with 2 CPU processes; the
+    student's weights.pth loads into the plain student config."""
+    from pretrained_helpers import offline_pretrained_config
+    from kdbench.compat import load_checkpoint_file, save_weights
+    from kdbench.distillers import build_model
+    if not osp.isfile(osp.join(REPO, 'data', 'mini_cityscapes',
+                               'kdbench_manifest.json')):
+        pytest.fail('data/mini_cityscapes is missing: run `make data`.')
+    teacher_cfg = 'configs/_base_/models/pspnet_r18-d8_mini.py'
+    student_cfg = 'configs/_base_/models/pspnet_r18-w16-d8_mini.py'
+    ckpt = str(tmp_path / 'teacher.pth')
+    save_weights(build_model(teacher_cfg, 'teacher').state_dict(), ckpt)
+    student = offline_pretrained_config(student_cfg,
+                                        str(tmp_path / 'student.py'))
+    work = str(tmp_path / 'dist_seg')
+    env = dict(os.environ, PYTHON=sys.executable, PORT='29521')
+    proc = subprocess.run(
+        ['bash', 'tools/dist_train.sh',
+         'configs/seg/skd/skd-full_pspnet_r18-d8_pspnet_r18-w16-d8_'
+         '1xb8-750i_cityscapes-mini.py', '2', '--work-dir', work,
+         '--cfg-options', 'train_dataloader.dataset.indices=12',
+         'train_dataloader.batch_size=2', 'val_dataloader.dataset.indices=4',
+         'val_dataloader.batch_size=2', 'train_cfg.max_iters=3',
+         'train_cfg.val_interval=3', 'default_hooks.logger.interval=1',
+         f'model.teacher_checkpoint={ckpt}', f'model.student={student}'],
+        cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-4000:]
+    assert 'Distributed training: True' in log
+    for key in ('distill.loss_pi', 'distill.loss_pa', 'distill.loss_adv',
+                'critic.loss', 'critic.loss_gp', 'decode.loss_ce', 'mIoU'):
+        assert key in log, key
+    with open(osp.join(work, 'result.json')) as f:
+        result = json.load(f)
+    assert result['world_size'] == 2
+    assert [r['iters_run'] for r in result['ranks']] == [3, 3]
+    # the exported student is the bare segmentor, not its DDP wrapper
+    weights = load_checkpoint_file(osp.join(work, 'weights.pth'))
+    plain = build_model(student_cfg, 'student')
+    plain.load_state_dict(weights['state_dict'], strict=True)

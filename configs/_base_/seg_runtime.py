@@ -2,7 +2,12 @@
 # kdbench's shared runtime (weights.pth / result.json hooks).
 _base_ = ['./default_runtime.py']
 default_scope = 'mmseg'
-default_hooks = dict(visualization=dict(type='SegVisualizationHook'))
+# segmentation schedules count iterations (mmseg): log and checkpoint by
+# iteration; schedules or configs set the checkpoint interval
+default_hooks = dict(
+    logger=dict(log_metric_by_epoch=False),
+    checkpoint=dict(by_epoch=False, interval=250, max_keep_ckpts=1),
+    visualization=dict(type='SegVisualizationHook'))
 visualizer = dict(type='SegLocalVisualizer',
                   vis_backends=[dict(type='LocalVisBackend')],
                   name='visualizer')

@@ -5,9 +5,13 @@ import math
 from typing import Dict, Optional, Sequence
 
 import torch
+import torch.distributed as torch_dist
 import torch.nn.functional as F
+from mmengine.dist import get_world_size, is_distributed
 from mmengine.logging import MessageHub
+from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapperDict
+from torch._utils import _flatten_dense_tensors, _unflatten_dense_tensors
 
 from kdbench.distillers.single_teacher import DistillerConfigError
 from kdbench.losses.wgan_gp import critic_loss
@@ -33,8 +37,15 @@ class StructuredKDDistiller(SegmentationDistiller):
 
     ``train_step`` needs an :class:`OptimWrapperDict` with keys ``student``
     and ``critic`` (``kdbench.MultiOptimWrapperConstructor``; add
-    ``connectors`` if a loss has a trainable connector). Under a launcher
-    use ``model_wrapper_cfg=dict(type='MMSeparateDistributedDataParallel')``.
+    ``connectors`` if a loss has a trainable connector).
+
+    **Distributed.** Under a launcher use ``model_wrapper_cfg=dict(type=
+    'MMSeparateDistributedDataParallel')``: the student is then its own DDP
+    module and runs its forward through it (gradients all-reduced as
+    usual). The critic is never run through its DDP wrapper: DDP cannot
+    take the double backward of the gradient penalty, and the student step
+    needs no critic gradient. It runs unwrapped and its gradients are
+    averaged over the ranks by one all-reduce before its optimizer step.
     A NaN or inf in the adversarial terms stops training with
     :class:`NonFiniteLossError` naming the iteration.
 
@@ -103,8 +114,22 @@ class StructuredKDDistiller(SegmentationDistiller):
         return maps
 
     def _critic(self, maps, image=None):
-        return self.critic(maps, image) if image is not None else \
-            self.critic(maps)
+        critic = self.critic.module if is_model_wrapper(self.critic) \
+            else self.critic
+        return critic(maps, image) if image is not None else critic(maps)
+
+    def _average_critic_grads(self) -> None:
+        """All-reduce (mean) the critic's gradients in one flat buffer."""
+        if not is_distributed() or get_world_size() == 1:
+            return
+        grads = [p.grad for p in self.critic.parameters()
+                 if p.grad is not None]
+        flat = _flatten_dense_tensors(grads)
+        torch_dist.all_reduce(flat)
+        flat.div_(get_world_size())
+        for grad, synced in zip(grads,
+                                _unflatten_dense_tensors(flat, grads)):
+            grad.copy_(synced)
 
     # --------------------------------------------------------- train step
     def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
@@ -146,7 +171,10 @@ class StructuredKDDistiller(SegmentationDistiller):
             d_loss = self.critic_weight * (parts['loss_wasserstein'] +
                                            parts['loss_gp'])
         self._check_finite(d_loss, 'critic.loss')
-        critic_optim.update_params(d_loss)
+        critic_optim.backward(d_loss)
+        self._average_critic_grads()
+        critic_optim.step()
+        critic_optim.zero_grad()
         log_vars.update({
             'critic.loss': d_loss.detach(),
             'critic.loss_gp': (self.critic_weight *

@@ -3,7 +3,7 @@ teacher inference timed interleaved on the same batches (medians), so drift
 of the machine affects every step alike."""
 import statistics
 import time
-from typing import Callable, Dict, List
+from typing import Callable, Dict, List, Optional
 
 
 def time_interleaved(steps: Dict[str, Callable], batches: List,
@@ -50,17 +50,46 @@ def build_in_scope(cfg, model_cfg: dict):
         return MODELS.build(ConfigDict(model_cfg))
 
 
-def measure_distiller(cfg, iters: int, warmup: int) -> dict:
+def random_teacher_checkpoint(cfg, cache: dict) -> None:
+    """Point ``cfg.model.teacher_checkpoint`` at random weights of the
+    teacher architecture when the file does not exist (timings do not
+    depend on the teacher's values); ``cache`` maps teacher references to
+    files already made."""
+    import os.path as osp
+    import tempfile
+    from kdbench.compat import save_weights
+    from kdbench.distillers import build_model
+    if osp.isfile(cfg.model.get('teacher_checkpoint') or ''):
+        return
+    ref = cfg.model.teacher
+    key = ref if isinstance(ref, str) else repr(ref)
+    if key not in cache:
+        teacher = build_model(ref, 'teacher', default_preprocessor=cfg.get(
+            'data_preprocessor'))
+        cache[key] = osp.join(tempfile.mkdtemp(), 'random_teacher.pth')
+        save_weights(teacher.state_dict(), cache[key])
+        print(f'Using random teacher weights for {key} (timing only).')
+    cfg.model.teacher_checkpoint = cache[key]
+
+
+def measure_distiller(cfg, iters: int, warmup: int,
+                      extra_steps: Optional[Callable] = None) -> dict:
     """Medians of the distiller's train step, the plain student's train
-    step and the teacher's inference, on the same batches."""
+    step and the teacher's inference, on the same batches.
+
+    ``extra_steps(distiller, optim)`` may return more named steps to time
+    in the same rounds (e.g. the step without an adversarial critic)."""
     import torch
-    from mmengine.optim import build_optim_wrapper
+    from mmengine.optim import OptimWrapperDict, build_optim_wrapper
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     distiller = build_in_scope(cfg, cfg.model.to_dict()).to(device)
     student, teacher = distiller.student, distiller.teacher
     distiller.train()
     batches = first_batches(cfg)
     distill_optim = build_optim_wrapper(distiller, cfg.optim_wrapper.to_dict())
+    # one optimizer per part (student, critic, ...): the student's own
+    student_optim = distill_optim['student'] if isinstance(
+        distill_optim, OptimWrapperDict) else distill_optim
 
     def distill_step(batch):
         distiller.train_step(batch, distill_optim)
@@ -70,7 +99,7 @@ def measure_distiller(cfg, iters: int, warmup: int) -> dict:
         # optimizer (it holds the student's parameters too)
         data = student.data_preprocessor(batch, True)
         loss, _ = student.parse_losses(student(**data, mode='loss'))
-        distill_optim.update_params(loss)
+        student_optim.update_params(loss)
 
     def teacher_inference(batch):
         data = distiller.data_preprocessor(batch, True)
@@ -80,6 +109,8 @@ def measure_distiller(cfg, iters: int, warmup: int) -> dict:
     def sync():
         if device == 'cuda':
             torch.cuda.synchronize()
-    return time_interleaved(dict(distill=distill_step, student=student_step,
-                                 teacher=teacher_inference),
-                            batches, iters, warmup, sync)
+    steps = dict(distill=distill_step, student=student_step,
+                 teacher=teacher_inference)
+    if extra_steps is not None:
+        steps.update(extra_steps(distiller, distill_optim))
+    return time_interleaved(steps, batches, iters, warmup, sync)

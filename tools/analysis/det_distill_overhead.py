@@ -20,7 +20,6 @@ timings do not depend on the teacher's values).
 import argparse
 import os.path as osp
 import sys
-import tempfile
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
@@ -50,21 +49,6 @@ def parse_args(argv=None):
                         help='random teacher weights where the checkpoint '
                         'does not exist yet (timing only)')
     return parser.parse_args(argv)
-
-
-def _teacher_checkpoint(cfg, random_teacher: bool, cache: dict) -> None:
-    from kdbench.compat import save_weights
-    from kdbench.distillers import build_model
-    path = cfg.model.get('teacher_checkpoint') or ''
-    if osp.isfile(path) or not random_teacher:
-        return
-    ref = cfg.model.teacher
-    if ref not in cache:
-        teacher = build_model(ref, 'teacher')
-        cache[ref] = osp.join(tempfile.mkdtemp(), 'random_teacher.pth')
-        save_weights(teacher.state_dict(), cache[ref])
-        print(f'Using random weights for {ref} (timing only).')
-    cfg.model.teacher_checkpoint = cache[ref]
 
 
 def ld_versus_mmdet(cfg, iters: int, warmup: int) -> dict:
@@ -104,13 +88,15 @@ def main(argv=None):
     import kdbench  # noqa: F401
     import kdbench.det  # noqa: F401
     from kdbench.utils.cli import load_config, report_user_errors
-    from kdbench.utils.step_timing import measure_distiller
+    from kdbench.utils.step_timing import (measure_distiller,
+                                           random_teacher_checkpoint)
     torch.manual_seed(0)
     cache = {}
     ratios = {}
     with report_user_errors():
         cfg = load_config(LD_CONFIG)
-        _teacher_checkpoint(cfg, args.random_teacher, cache)
+        if args.random_teacher:
+            random_teacher_checkpoint(cfg, cache)
         medians = ld_versus_mmdet(cfg, args.iters, args.warmup)
         ratios['ld_vs_mmdet'] = medians['kdbench'] / medians['mmdet']
         print(f'(a) LD train step: kdbench {medians["kdbench"] * 1000:.1f} '
@@ -121,7 +107,8 @@ def main(argv=None):
               'target <= 1.05:')
         for config in args.configs:
             cfg = load_config(config)
-            _teacher_checkpoint(cfg, args.random_teacher, cache)
+            if args.random_teacher:
+                random_teacher_checkpoint(cfg, cache)
             m = measure_distiller(cfg, args.iters, args.warmup)
             ratio = m['distill'] / (m['student'] + m['teacher'])
             ratios[config] = ratio

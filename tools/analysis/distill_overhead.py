@@ -13,7 +13,6 @@ compared, so machine drift affects all of them alike. Target: <= 1.05.
 import argparse
 import os.path as osp
 import sys
-import tempfile
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
@@ -38,21 +37,13 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     import kdbench  # noqa: F401
-    from kdbench.compat import save_weights
-    from kdbench.distillers import build_model
     from kdbench.utils.cli import load_config, report_user_errors
-    from kdbench.utils.step_timing import measure_distiller
+    from kdbench.utils.step_timing import (measure_distiller,
+                                           random_teacher_checkpoint)
     with report_user_errors():
         cfg = load_config(args.config, args.cfg_options)
-        if args.random_teacher and not osp.isfile(
-                cfg.model.get('teacher_checkpoint') or ''):
-            teacher = build_model(cfg.model.teacher, 'teacher',
-                                  default_preprocessor=cfg.get(
-                                      'data_preprocessor'))
-            path = osp.join(tempfile.mkdtemp(), 'random_teacher.pth')
-            save_weights(teacher.state_dict(), path)
-            cfg.model.teacher_checkpoint = path
-            print('Using random teacher weights (timing only).')
+        if args.random_teacher:
+            random_teacher_checkpoint(cfg, {})
         medians = measure_distiller(cfg, args.iters, args.warmup)
     ratio = medians['distill'] / (medians['student'] + medians['teacher'])
     print(f'config: {args.config}')

@@ -14,7 +14,9 @@ def deployable_model(model):
     a ``student`` attribute), else the model itself."""
     if is_model_wrapper(model):
         model = model.module
-    return getattr(model, 'student', model)
+    model = getattr(model, 'student', model)
+    # MMSeparateDistributedDataParallel wraps the student on its own
+    return model.module if is_model_wrapper(model) else model
 
 
 @HOOKS.register_module()
