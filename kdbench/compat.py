@@ -21,6 +21,14 @@ mmsegmentation 1.2.2, mmpretrain 1.2.0 (see requirements/ and STACK notes).
    DDP with ``device_ids=[LOCAL_RANK]``, which DDP rejects for CPU modules.
    :func:`patch_dist_launcher` skips ``set_device`` and uses gloo without
    CUDA; :func:`adapt_cfg_to_device` sets a CPU-friendly model wrapper.
+
+3. mmseg 1.2.2's ``cross_entropy`` with ``class_weight`` computes its
+   average factor by indexing the class weights with every label, so a
+   batch holding ignored pixels (255, e.g. the padding of rescaled crops)
+   fails with ``IndexError`` (open-mmlab/mmsegmentation#3734, #3831).
+   :func:`patch_mmseg_class_weighted_ce` (applied by ``import kdbench.seg``)
+   gives it the same factor with ignored pixels weighted 0 under
+   ``avg_non_ignore=True`` (torch's weighted mean) and 1 otherwise.
 """
 import os
 import os.path as osp
@@ -133,6 +141,31 @@ def patch_dist_launcher() -> None:
     if dist_utils._init_dist_pytorch is not _init_dist_pytorch_cpu_aware:
         _ORIGINAL_INIT_DIST_PYTORCH = dist_utils._init_dist_pytorch
         dist_utils._init_dist_pytorch = _init_dist_pytorch_cpu_aware
+
+
+_ORIGINAL_MMSEG_CE = None
+
+
+def _mmseg_cross_entropy_fixed(pred, label, weight=None, class_weight=None,
+                               reduction='mean', avg_factor=None,
+                               ignore_index=-100, avg_non_ignore=False):
+    if class_weight is not None and avg_factor is None and \
+            reduction == 'mean':
+        ignored = label == ignore_index
+        label_weights = class_weight[label.masked_fill(ignored, 0)]
+        avg_factor = label_weights.masked_fill(
+            ignored, 0.0 if avg_non_ignore else 1.0).sum()
+    return _ORIGINAL_MMSEG_CE(pred, label, weight, class_weight, reduction,
+                              avg_factor, ignore_index, avg_non_ignore)
+
+
+def patch_mmseg_class_weighted_ce() -> None:
+    """Shim 3 (module doc); idempotent. Affects losses built afterwards."""
+    global _ORIGINAL_MMSEG_CE
+    import mmseg.models.losses.cross_entropy_loss as ce_module
+    if ce_module.cross_entropy is not _mmseg_cross_entropy_fixed:
+        _ORIGINAL_MMSEG_CE = ce_module.cross_entropy
+        ce_module.cross_entropy = _mmseg_cross_entropy_fixed
 
 
 def patch_checkpoint_loading() -> None:

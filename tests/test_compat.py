@@ -76,3 +76,36 @@ def test_dist_shims(monkeypatch):
     single = Config(dict(launcher='none'))
     compat.adapt_cfg_to_device(single)
     assert 'model_wrapper_cfg' not in single
+
+
+def test_mmseg_class_weighted_cross_entropy_with_ignored_pixels():
+    """mmseg 1.2.2 raises IndexError on class-weighted CE when a batch holds
+    ignored (255) pixels; with kdbench.seg's shim it is torch's weighted
+    mean over the non-ignored pixels."""
+    import torch.nn.functional as F
+    import kdbench.seg  # noqa: F401  (applies the shim)
+    from mmseg.registry import MODELS
+    g = torch.Generator().manual_seed(0)
+    logits = torch.randn(2, 3, 4, 4, generator=g)
+    labels = torch.randint(0, 3, (2, 4, 4), generator=g)
+    labels[0, :2] = 255
+    weights = [0.1, 1.0, 2.0]
+    loss = MODELS.build(dict(type='CrossEntropyLoss', class_weight=weights,
+                             avg_non_ignore=True, loss_weight=1.0))
+    expected = F.cross_entropy(logits, labels, weight=torch.tensor(weights),
+                               ignore_index=255)
+    got = loss(logits, labels, ignore_index=255)
+    assert torch.allclose(got, expected, atol=1e-6)
+    # by hand: sum of w_y * (-log p_y) over kept pixels / sum of their w_y
+    keep = labels != 255
+    logp = logits.log_softmax(1).permute(0, 2, 3, 1)[keep]
+    y = labels[keep]
+    w = torch.tensor(weights)[y]
+    by_hand = -(w * logp[torch.arange(len(y)), y]).sum() / w.sum()
+    assert torch.allclose(got, by_hand, atol=1e-6)
+    # avg_non_ignore=False counts each ignored pixel with weight 1
+    loss_all = MODELS.build(dict(type='CrossEntropyLoss',
+                                 class_weight=weights, loss_weight=1.0))
+    got_all = loss_all(logits, labels, ignore_index=255)
+    assert torch.allclose(got_all, by_hand * w.sum() /
+                          (w.sum() + (~keep).sum()), atol=1e-6)

@@ -2,6 +2,10 @@
 # kdbench's shared runtime (weights.pth / result.json hooks).
 _base_ = ['./default_runtime.py']
 default_scope = 'mmseg'
+# kdbench.seg: the segmentation distillers and the mmseg shim of
+# kdbench/compat.py (class-weighted cross-entropy with ignored pixels)
+custom_imports = dict(imports=['kdbench', 'kdbench.seg'],
+                      allow_failed_imports=False)
 # segmentation schedules count iterations (mmseg): log and checkpoint by
 # iteration; schedules or configs set the checkpoint interval
 default_hooks = dict(

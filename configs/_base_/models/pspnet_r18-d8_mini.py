@@ -9,6 +9,12 @@
 # detectors (configs/pretrain/).
 _base_ = ['./mini_pretrained_backbones.py']
 norm_cfg = dict(type='BN', requires_grad=True)
+# Background is ~94 % of the scenes' pixels: with plain cross-entropy the
+# models sit on the all-background prior for hundreds of iterations (mIoU
+# 8.5 after 300). Background is weighted 0.1 (mmseg's class_weight; the
+# weighted mean over non-ignored pixels, as torch's), which makes items
+# learnable within the mini schedules.
+class_weight = [0.1] + [1.0] * 10
 model = dict(
     type='mmseg.EncoderDecoder',
     data_preprocessor=dict(
@@ -42,6 +48,7 @@ model = dict(
         norm_cfg=norm_cfg,
         align_corners=False,
         loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False,
+                         class_weight=class_weight, avg_non_ignore=True,
                          loss_weight=1.0)),
     auxiliary_head=dict(
         type='FCNHead',
@@ -55,6 +62,7 @@ model = dict(
         norm_cfg=norm_cfg,
         align_corners=False,
         loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False,
+                         class_weight=class_weight, avg_non_ignore=True,
                          loss_weight=0.4)),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))
