@@ -4,6 +4,7 @@
 #
 #   make benchmark   set up, then run the mini classification benchmark
 #   make benchmark-det   the mini detection suites (DET_SUITES)
+#   make benchmark-seg   the mini segmentation suite (SEG_SUITES)
 #   make test        set up, then run the test suite
 #
 # The first set-up builds mmcv from source (~20 min on 2 cores); pip caches
@@ -15,10 +16,14 @@ VPY    := $(VENV)/bin/python
 STAMP  := $(VENV)/.kdbench-stack
 SUITE  ?= configs/benchmarks/cls_mini.py
 DET_SUITES ?= configs/benchmarks/det_gfl_coco_mini.py \
-              configs/benchmarks/det_frcnn_coco_mini.py
+              configs/benchmarks/det_frcnn_coco_mini.py \
+              configs/benchmarks/det_gfl_voc_mini.py \
+              configs/benchmarks/det_frcnn_voc_mini.py
+SEG_SUITES ?= configs/benchmarks/seg_pspnet_cityscapes_mini.py
 PYTEST_ARGS ?=
 
-.PHONY: setup data test benchmark benchmark-quick benchmark-det clean-venv
+.PHONY: setup data test benchmark benchmark-quick benchmark-det benchmark-seg \
+        clean-venv
 
 setup: $(STAMP)
 
@@ -54,6 +59,10 @@ benchmark-quick: data
 
 benchmark-det: data
 	for suite in $(DET_SUITES); do \
+		$(VPY) tools/benchmark.py $$suite || exit 1; done
+
+benchmark-seg: data
+	for suite in $(SEG_SUITES); do \
 		$(VPY) tools/benchmark.py $$suite || exit 1; done
 
 clean-venv:
