@@ -18,11 +18,11 @@ from mmengine.registry import Registry
 
 MODELS = Registry('model', parent=MMENGINE_MODELS, scope='kdbench',
                   locations=['kdbench.distillers', 'kdbench.losses',
-                             'kdbench.connectors'])
+                             'kdbench.connectors', 'kdbench.tiny'])
 MODEL_WRAPPERS = Registry('model_wrapper', parent=MMENGINE_MODEL_WRAPPERS,
                           scope='kdbench', locations=['kdbench.distillers'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='kdbench',
-                 locations=['kdbench.engine.hooks'])
+                 locations=['kdbench.engine.hooks', 'kdbench.tiny'])
 DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope='kdbench',
                     locations=['kdbench.cls'])
 TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,

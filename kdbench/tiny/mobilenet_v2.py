@@ -220,6 +220,39 @@ class SliceableMobileNetV2(BaseModule):
         self.set_active(widths, expands)
         return dict(width=widths, expand=expands)
 
+    @torch.no_grad()
+    def sort_channels(self) -> List[tuple]:
+        """Reorder every block's hidden channels by importance (L1 norm of
+        the projection weights reading them, largest first), so the
+        narrower configurations keep the most important ones (NetAug's
+        channel sorting, as OFA's ``re_organize_middle_weights``). The full
+        network computes the same function afterwards.
+
+        Returns ``(parameter, dim, permutation)`` for every permuted
+        parameter, so optimizer states can follow."""
+        moved = []
+
+        def permute(tensor, dim, order, is_param=True):
+            tensor.copy_(tensor.index_select(dim, order))
+            if is_param:
+                moved.append((tensor, dim, order))
+
+        for block in self.blocks:
+            if block.expand is None:
+                continue
+            weight = block.project.conv.weight
+            order = weight.abs().sum(dim=(0, 2, 3)).argsort(descending=True)
+            permute(block.expand.conv.weight, 0, order)
+            permute(block.depthwise.conv.weight, 0, order)
+            permute(weight, 1, order)
+            for layer in (block.expand.bn, block.depthwise.bn):
+                for bn in layer.norms.values():
+                    permute(bn.weight, 0, order)
+                    permute(bn.bias, 0, order)
+                    permute(bn.running_mean, 0, order, is_param=False)
+                    permute(bn.running_var, 0, order, is_param=False)
+        return moved
+
     def use_norm_set(self, name: str) -> None:
         set_norm_set(self, name)
 

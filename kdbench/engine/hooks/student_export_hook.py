@@ -24,9 +24,11 @@ class StudentExportHook(Hook):
     """Save ``<work_dir>/<filename>`` = ``{'state_dict', 'meta'}`` after
     training, holding only the deployable network's weights.
 
-    The file loads with ``torch.load(weights_only=True)`` and into the plain
-    student config (``tools/test.py student_cfg.py work_dir/weights.pth``),
-    and serves as the teacher checkpoint of later distillation runs.
+    Models with a ``deploy_state_dict()`` (NetAug's classifier) save that
+    instead of their training-time state. The file loads with
+    ``torch.load(weights_only=True)`` and into the plain student config
+    (``tools/test.py student_cfg.py work_dir/weights.pth``), and serves as
+    the teacher checkpoint of later distillation runs.
     """
 
     priority = 'LOW'
@@ -42,6 +44,10 @@ class StudentExportHook(Hook):
                     seed=int(runner.seed),
                     model_type=type(model).__name__)
         path = osp.join(runner.work_dir, self.filename)
-        save_weights(model.state_dict(), path, meta)
+        # a network trained inside a larger one (NetAug) exports its static
+        # form through deploy_state_dict()
+        state = model.deploy_state_dict() if hasattr(
+            model, 'deploy_state_dict') else model.state_dict()
+        save_weights(state, path, meta)
         runner.logger.info(f'Saved the {meta["model_type"]} weights '
                            f'(weights only) to {path}')

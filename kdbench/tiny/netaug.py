@@ -1,0 +1,85 @@
+"""Network Augmentation (Cai et al., ICLR 2022; METHODS §5.1)."""
+import random
+from typing import Dict, List
+
+import torch
+from mmengine.logging import MessageHub
+from mmpretrain.models import ImageClassifier
+
+from kdbench.registry import MODELS
+from .mobilenet_v2 import SliceableMobileNetV2
+
+
+@MODELS.register_module()
+class NetAugClassifier(ImageClassifier):
+    r"""An mmpretrain ``ImageClassifier`` on a sliceable backbone, trained
+    with NetAug:
+
+    .. math::
+        L_{aug} = L(W_{base}) + \alpha\,L([W_{base}, W_{aug}])
+
+    Every training step computes the loss of the tiny (base) network and of
+    one augmented network that contains it, sampled per step: each width
+    group and each block independently picks its multiplier from the
+    backbone's ``width_mults`` / ``expand_mults`` (the per-model lists of
+    METHODS §5.1). α = 1 (``aug_weight``). The official code backpropagates
+    the two losses one after the other and takes one optimizer step; their
+    sum has the same gradient, so here it is one loss dict (keys
+    ``loss`` and ``aug.loss``) and works with any mmengine optimizer
+    wrapper and DDP.
+
+    * ``width_aug`` / ``expand_aug`` switch the two kinds of augmentation;
+      ``kdbench.NetAugScheduleHook`` turns width augmentation off for the
+      second half of training, as the official code.
+    * The sampled configuration depends on ``aug_seed`` and the iteration
+      only, so every rank of a distributed run trains the same one.
+    * Evaluation and export use the base network; BN statistics are
+      re-estimated first (``kdbench.BNRecalibrationHook``).
+    * ``deploy_state_dict()`` is the plain tiny classifier's state dict:
+      the backbone exported to its base slices, head unchanged.
+    """
+
+    def __init__(self, *args, aug_weight: float = 1.0,
+                 width_aug: bool = True, expand_aug: bool = True,
+                 aug_seed: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not isinstance(self.backbone, SliceableMobileNetV2):
+            raise TypeError(
+                f'NetAugClassifier needs a sliceable backbone '
+                f'(kdbench.SliceableMobileNetV2), got '
+                f'{type(self.backbone).__name__}.')
+        self.aug_weight = float(aug_weight)
+        self.width_aug = width_aug
+        self.expand_aug = expand_aug
+        self.aug_seed = int(aug_seed)
+        self.last_aug_config: Dict[str, List[float]] = {}
+
+    def _sample_augmented(self) -> None:
+        iteration = MessageHub.get_current_instance().get_info('iter', 0)
+        rng = random.Random(self.aug_seed * 1_000_003 + int(iteration))
+        self.last_aug_config = self.backbone.sample_active(
+            width_mults=None if self.width_aug else (1.0, ),
+            expand_mults=None if self.expand_aug else (1.0, ), rng=rng)
+
+    def loss(self, inputs: torch.Tensor, data_samples) -> dict:
+        self.backbone.set_base()
+        losses = super().loss(inputs, data_samples)
+        if not (self.width_aug or self.expand_aug):
+            return losses
+        self._sample_augmented()
+        try:
+            augmented = super().loss(inputs, data_samples)
+        finally:
+            self.backbone.set_base()
+        for key, value in augmented.items():
+            losses[f'aug.{key}'] = self.aug_weight * value \
+                if 'loss' in key else value
+        return losses
+
+    def deploy_state_dict(self) -> Dict[str, torch.Tensor]:
+        """The plain tiny classifier: exported backbone, same neck/head."""
+        state = {k: v for k, v in self.state_dict().items()
+                 if not k.startswith('backbone.')}
+        state.update({f'backbone.{k}': v for k, v in
+                      self.backbone.export_state_dict().items()})
+        return state

@@ -1,0 +1,173 @@
+"""NetAug: the augmented loss and its gradient, the schedule, channel
+sorting, BN re-estimation and the export of the tiny classifier."""
+from types import SimpleNamespace
+
+import pytest
+import torch
+from mmengine.logging import MessageHub
+
+import kdbench  # noqa: F401
+from kdbench.engine.hooks import recalibrate_batchnorm
+from kdbench.registry import MODELS
+from kdbench.tiny import NetAugScheduleHook, SliceableMobileNetV2
+
+AUG = dict(width_mults=(1.0, 1.8, 2.6), expand_mults=(1.0, 1.6, 2.2, 2.8))
+
+
+def classifier(netaug=True, **backbone):
+    cfg = dict(
+        type='kdbench.NetAugClassifier' if netaug else
+        'mmpretrain.ImageClassifier',
+        data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor',
+                               num_classes=10, mean=[0.0] * 3,
+                               std=[1.0] * 3),
+        backbone=dict(type='kdbench.SliceableMobileNetV2',
+                      widen_factor=0.35, **backbone),
+        neck=dict(type='mmpretrain.GlobalAveragePooling'),
+        head=dict(type='mmpretrain.LinearClsHead', num_classes=10,
+                  in_channels=1280,
+                  loss=dict(type='mmpretrain.CrossEntropyLoss')))
+    torch.manual_seed(0)
+    return MODELS.build(cfg)
+
+
+def batch(n=4, size=32, seed=0):
+    from mmpretrain.structures import DataSample
+    g = torch.Generator().manual_seed(seed)
+    inputs = torch.randn(n, 3, size, size, generator=g)
+    samples = [DataSample().set_gt_label(int(i))
+               for i in torch.randint(0, 10, (n, ), generator=g)]
+    return inputs, samples
+
+
+def _grads(model):
+    return [p.grad.clone() for p in model.parameters()]
+
+
+def test_netaug_loss_is_base_plus_one_augmented_network():
+    MessageHub.get_current_instance().update_info('iter', 7)
+    model = classifier(**AUG).train()
+    inputs, samples = batch()
+    losses = model.loss(inputs, samples)
+    assert set(losses) == {'loss', 'aug.loss'}
+    config = model.last_aug_config
+    assert any(w > 1.0 for w in config['width'][:8]) or \
+        any(e > 1.0 for e in config['expand'])
+    sum(losses.values()).backward()
+    together = _grads(model)
+    # the official order: backward the base, then the augmented network
+    # (same sampled configuration), one step
+    model.zero_grad()
+    model.backbone.set_base()
+    base = model.head.loss(model.extract_feat(inputs), samples)['loss']
+    base.backward()
+    model.backbone.set_active(config['width'], config['expand'])
+    aug = model.head.loss(model.extract_feat(inputs), samples)['loss']
+    aug.backward()
+    model.backbone.set_base()
+    assert torch.allclose(losses['loss'], base)
+    assert torch.allclose(losses['aug.loss'], aug)
+    for a, b in zip(together, _grads(model)):
+        assert torch.allclose(a, b, atol=1e-6)
+
+
+def test_sampling_follows_the_iteration_and_the_switches():
+    model = classifier(**AUG).train()
+    inputs, samples = batch()
+    hub = MessageHub.get_current_instance()
+    configs = []
+    for iteration in (3, 3, 4):
+        hub.update_info('iter', iteration)
+        model.loss(inputs, samples)
+        configs.append(model.last_aug_config)
+    assert configs[0] == configs[1] != configs[2]
+    model.width_aug = False
+    model.loss(inputs, samples)
+    assert set(model.last_aug_config['width']) == {1.0}
+    model.expand_aug = False
+    assert set(model.loss(inputs, samples)) == {'loss'}
+
+
+def test_netaug_refuses_a_plain_backbone():
+    with pytest.raises(TypeError, match='sliceable backbone'):
+        MODELS.build(dict(
+            type='kdbench.NetAugClassifier',
+            backbone=dict(type='mmpretrain.MobileNetV2', widen_factor=0.35),
+            neck=dict(type='mmpretrain.GlobalAveragePooling'),
+            head=dict(type='mmpretrain.LinearClsHead', num_classes=10,
+                      in_channels=1280)))
+
+
+def test_schedule_hook_stops_width_augmentation_half_way():
+    model = classifier(**AUG)
+    hook = NetAugScheduleHook(stop_width_aug=0.5)
+    logs = []
+    runner = SimpleNamespace(model=model, max_iters=10, iter=4,
+                             logger=SimpleNamespace(info=logs.append))
+    hook.before_train_iter(runner, 0)
+    assert model.width_aug and not logs
+    runner.iter = 5
+    hook.before_train_iter(runner, 0)
+    assert not model.width_aug
+    assert logs == ['NetAug: width augmentation stops at iteration 5']
+    with pytest.raises(ValueError, match='fraction'):
+        NetAugScheduleHook(stop_width_aug=75)
+
+
+def test_channel_sorting_keeps_the_function_and_moves_optimizer_state():
+    torch.manual_seed(0)
+    net = SliceableMobileNetV2(out_indices=(7, ), **AUG)
+    net.set_active(width=2.6, expand=2.8)  # the full network
+    optimizer = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    net(torch.randn(2, 3, 32, 32))[0].sum().backward()
+    optimizer.step()
+    block = net.layer3[1]
+    momentum = optimizer.state[block.project.conv.weight][
+        'momentum_buffer'].clone()
+    importance = block.project.conv.weight.abs().sum(dim=(0, 2, 3))
+    net.eval()
+    x = torch.randn(2, 3, 32, 32)
+    before = net(x)[0]
+    hook = NetAugScheduleHook(sort_channels=True)
+    hook.before_train_epoch(SimpleNamespace(
+        model=SimpleNamespace(backbone=net),
+        optim_wrapper=SimpleNamespace(optimizer=optimizer)))
+    assert torch.allclose(net(x)[0], before, atol=1e-5)
+    order = importance.argsort(descending=True)
+    after = block.project.conv.weight.abs().sum(dim=(0, 2, 3))
+    assert torch.all(after[:-1] >= after[1:])
+    assert torch.equal(
+        optimizer.state[block.project.conv.weight]['momentum_buffer'],
+        momentum.index_select(1, order))
+
+
+def test_bn_recalibration_is_the_average_over_the_images():
+    model = classifier(netaug=False).train()
+    bn = model.backbone.conv1.bn.norms['default']
+    seen_inputs = []
+    handle = model.backbone.conv1.bn.register_forward_pre_hook(
+        lambda m, args: seen_inputs.append(args[0].detach().clone()))
+    batches = [dict(inputs=list(batch(seed=s)[0].mul(255).byte()),
+                    data_samples=batch(seed=s)[1]) for s in range(3)]
+    used = recalibrate_batchnorm(model, batches, num_images=8)
+    handle.remove()
+    assert used == 8 and len(seen_inputs) == 2  # 2 batches of 4 images
+    assert model.training and bn.momentum == 0.1
+    mean = torch.stack([x.mean(dim=(0, 2, 3)) for x in seen_inputs]).mean(0)
+    var = torch.stack([x.var(dim=(0, 2, 3), unbiased=True)
+                       for x in seen_inputs]).mean(0)
+    assert torch.allclose(bn.running_mean, mean, atol=1e-5)
+    assert torch.allclose(bn.running_var, var, atol=1e-4)
+
+
+def test_deployed_tiny_classifier_loads_into_the_plain_config():
+    model = classifier(**AUG)
+    model.train()
+    inputs, samples = batch()
+    MessageHub.get_current_instance().update_info('iter', 1)
+    model.loss(inputs, samples)  # moves BN statistics of the slices
+    model.eval()
+    plain = classifier(netaug=False).eval()
+    plain.load_state_dict(model.deploy_state_dict(), strict=True)
+    assert torch.allclose(plain(inputs, mode='tensor'),
+                          model(inputs, mode='tensor'), atol=1e-5)
