@@ -207,25 +207,23 @@ def test_multi_optim_constructor_covers_every_trainable_part():
 def _average_in_rank(rank, world, port, results):
     import os
     import torch.distributed as dist
-    from types import SimpleNamespace
-    from kdbench.seg import StructuredKDDistiller
+    from kdbench.utils.dist import average_gradients
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port))
     dist.init_process_group('gloo', rank=rank, world_size=world)
     try:
         critic = torch.nn.Linear(3, 2)
         for i, p in enumerate(critic.parameters()):
             p.grad = torch.full_like(p, float(rank + 1) * (i + 1))
-        critic.bias.requires_grad_(True)
-        StructuredKDDistiller._average_critic_grads(
-            SimpleNamespace(critic=critic))
+        average_gradients(critic.parameters())
         results[rank] = [p.grad.clone() for p in critic.parameters()]
     finally:
         dist.destroy_process_group()
 
 
-def test_critic_gradients_are_averaged_over_ranks():
-    """The critic runs outside DDP (gradient penalty): its gradients are
-    all-reduced to the mean of the ranks' before its step."""
+def test_gradients_are_averaged_over_ranks():
+    """The critic (gradient penalty) and NetDistiller (autograd.grad) run
+    outside DDP's reducer: their gradients are all-reduced to the mean of
+    the ranks' before the optimizer step."""
     import torch.multiprocessing as mp
     results = mp.Manager().dict()
     mp.spawn(_average_in_rank, args=(2, 29533, results), nprocs=2)

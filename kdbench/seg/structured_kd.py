@@ -5,17 +5,15 @@ import math
 from typing import Dict, Optional, Sequence
 
 import torch
-import torch.distributed as torch_dist
 import torch.nn.functional as F
-from mmengine.dist import get_world_size, is_distributed
 from mmengine.logging import MessageHub
 from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapperDict
-from torch._utils import _flatten_dense_tensors, _unflatten_dense_tensors
 
 from kdbench.distillers.single_teacher import DistillerConfigError
 from kdbench.losses.wgan_gp import critic_loss
 from kdbench.recorders import ModuleOutputRecorder
+from kdbench.utils.dist import average_gradients
 from kdbench.registry import MODELS
 from .segmentation_distiller import SegmentationDistiller
 
@@ -118,19 +116,6 @@ class StructuredKDDistiller(SegmentationDistiller):
             else self.critic
         return critic(maps, image) if image is not None else critic(maps)
 
-    def _average_critic_grads(self) -> None:
-        """All-reduce (mean) the critic's gradients in one flat buffer."""
-        if not is_distributed() or get_world_size() == 1:
-            return
-        grads = [p.grad for p in self.critic.parameters()
-                 if p.grad is not None]
-        flat = _flatten_dense_tensors(grads)
-        torch_dist.all_reduce(flat)
-        flat.div_(get_world_size())
-        for grad, synced in zip(grads,
-                                _unflatten_dense_tensors(flat, grads)):
-            grad.copy_(synced)
-
     # --------------------------------------------------------- train step
     def train_step(self, data, optim_wrapper) -> Dict[str, torch.Tensor]:
         if self.critic is None:
@@ -172,7 +157,7 @@ class StructuredKDDistiller(SegmentationDistiller):
                                            parts['loss_gp'])
         self._check_finite(d_loss, 'critic.loss')
         critic_optim.backward(d_loss)
-        self._average_critic_grads()
+        average_gradients(self.critic.parameters())
         critic_optim.step()
         critic_optim.zero_grad()
         log_vars.update({

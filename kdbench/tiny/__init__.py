@@ -3,8 +3,11 @@ training schemes (METHODS §5)."""
 from .dynamic_ops import DynamicBatchNorm2d, DynamicConv2d, DynamicLinear
 from .hooks import NetAugScheduleHook
 from .mobilenet_v2 import SliceableMobileNetV2, make_divisible
+from .gradient_surgery import project_conflicting
 from .netaug import NetAugClassifier
+from .netdistiller import NetDistillerClassifier, entropy_bits
 
 __all__ = ['DynamicBatchNorm2d', 'DynamicConv2d', 'DynamicLinear',
-           'NetAugClassifier', 'NetAugScheduleHook', 'SliceableMobileNetV2',
-           'make_divisible']
+           'NetAugClassifier', 'NetAugScheduleHook', 'NetDistillerClassifier',
+           'SliceableMobileNetV2', 'entropy_bits', 'make_divisible',
+           'project_conflicting']

@@ -1,0 +1,136 @@
+"""NetDistiller: the one-sided PCGrad projection, the entropy switch (in
+bits), the surgery in train_step, separate BNs, and the export."""
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.optim import build_optim_wrapper
+
+import kdbench  # noqa: F401
+from kdbench.registry import MODELS
+from kdbench.tiny import entropy_bits, project_conflicting
+
+from test_netaug import batch
+
+
+def netdistiller(**kwargs):
+    cfg = dict(
+        type='kdbench.NetDistillerClassifier',
+        data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor',
+                               num_classes=10, mean=[0.0] * 3,
+                               std=[1.0] * 3),
+        backbone=dict(type='kdbench.SliceableMobileNetV2',
+                      widen_factor=0.35, width_mults=(1.0, 3.0),
+                      norm_sets=('student', 'teacher')),
+        neck=dict(type='mmpretrain.GlobalAveragePooling'),
+        head=dict(type='mmpretrain.LinearClsHead', num_classes=10,
+                  in_channels=1280,
+                  loss=dict(type='mmpretrain.LabelSmoothLoss',
+                            label_smooth_val=0.1)),
+        **kwargs)
+    torch.manual_seed(0)
+    return MODELS.build(cfg)
+
+
+def test_projection_by_hand_in_both_cases():
+    # conflict: g_t = (1, 0), g_s = (-1, 1): g_t·g_s = -1, |g_s|² = 2,
+    # g_t - (-1 / 2)·g_s = (0.5, 0.5), orthogonal to g_s
+    g_t, g_s = torch.tensor([1.0, 0.0]), torch.tensor([-1.0, 1.0])
+    projected, conflict = project_conflicting(g_t, g_s)
+    assert conflict
+    assert torch.allclose(projected, torch.tensor([0.5, 0.5]))
+    assert float(projected @ g_s) == pytest.approx(0.0)
+    # no conflict (cos > 0): unchanged, and the student's is never touched
+    g_t = torch.tensor([[1.0, 1.0]])
+    same, conflict = project_conflicting(g_t, torch.tensor([[1.0, 0.0]]))
+    assert not conflict and same is g_t
+
+
+def test_entropy_is_in_bits():
+    assert float(entropy_bits(torch.zeros(1, 8))) == pytest.approx(3.0)
+    assert float(entropy_bits(torch.tensor([[50.0, 0.0, 0.0]]))) < 1e-6
+    # 1000 classes smoothed with 0.1 (METHODS §5.2): 0.9001 on one class,
+    # 1e-4 on 999: 0.9001·log2(1/0.9001) + 0.0999·log2(1e4) = 1.464 bits
+    p = torch.full((1, 1000), 0.1 / 1000)
+    p[0, 0] += 0.9
+    assert float(entropy_bits(p.log())) == pytest.approx(1.4641, abs=1e-3)
+
+
+def test_uncertain_images_are_distilled_the_others_use_the_label():
+    model = netdistiller(uncertainty_threshold=1.0).train()
+    inputs, samples = batch(n=2)
+    s_logits = torch.tensor([[0.0] * 10,  # uniform: 3.32 bits -> KD
+                             [9.0] + [0.0] * 9])  # peaked: < 1 bit -> CE
+    t_logits = torch.randn(2, 10)
+    model._logits = lambda x, role: (t_logits if role == 'teacher'
+                                     else s_logits)
+    loss_stu, loss_tea, extra = model.role_losses(inputs, samples)
+    target = torch.cat([s.gt_label for s in samples])
+    p_t = F.softmax(t_logits, -1)
+    kd0 = (p_t[0] * (p_t[0].log() - F.log_softmax(s_logits[0], -1))).sum()
+    # label smoothing 0.1 over 10 classes: 0.91 on the label, 0.01 elsewhere
+    smooth = torch.full((10, ), 0.01)
+    smooth[target[1]] = 0.91
+    ce1 = -(smooth * F.log_softmax(s_logits[1], -1)).sum()
+    assert float(loss_stu) == pytest.approx(float((kd0 + ce1) / 2),
+                                            rel=1e-5)
+    assert float(extra['kd_ratio']) == 0.5
+    model.uncertainty_threshold = None  # always distill
+    assert float(model.role_losses(inputs, samples)[2]['kd_ratio']) == 1.0
+
+
+def test_train_step_uses_student_gradient_plus_projected_teacher():
+    model = netdistiller().train()
+    inputs, samples = batch()
+    data = dict(inputs=list((inputs * 50 + 128).clamp(0, 255).byte()),
+                data_samples=samples)
+    # the expected gradient, tensor by tensor, from the same batch
+    processed = model.data_preprocessor(data, True)
+    loss_stu, loss_tea, _ = model.role_losses(**processed)
+    params = [p for p in model.parameters() if p.requires_grad]
+    g_s = torch.autograd.grad(loss_stu, params, retain_graph=True,
+                              allow_unused=True)
+    g_t = torch.autograd.grad(loss_tea, params, allow_unused=True)
+    expected = []
+    for gs, gt in zip(g_s, g_t):
+        if gs is not None and gt is not None:
+            gt = project_conflicting(gt, gs)[0]
+        parts = [g for g in (gs, gt) if g is not None]
+        expected.append(sum(parts) if parts else None)
+    before = [p.detach().clone() for p in params]
+    optim = build_optim_wrapper(model, dict(
+        type='OptimWrapper', optimizer=dict(type='SGD', lr=1.0)))
+    log_vars = model.train_step(data, optim)
+    assert 0.0 <= float(log_vars['conflict_ratio']) <= 1.0
+    assert set(log_vars) >= {'loss', 'loss_student', 'loss_teacher',
+                             'kd_ratio'}
+    for p, p0, g in zip(params, before, expected):
+        step = p0 - p.detach()  # SGD lr 1: the step is the gradient
+        if g is None:
+            assert torch.equal(step, torch.zeros_like(step))
+        else:
+            assert torch.allclose(step, g, atol=1e-5)
+    # student and teacher BNs are separate sets, both moved
+    bn = model.backbone.conv1.bn.norms
+    assert not torch.equal(bn['student'].running_mean,
+                           bn['teacher'].running_mean[:16])
+
+
+def test_deployed_student_loads_into_the_plain_classifier():
+    from test_netaug import classifier
+    model = netdistiller().eval()
+    plain = classifier(netaug=False).eval()
+    plain.load_state_dict(model.deploy_state_dict(), strict=True)
+    inputs, _ = batch()
+    assert torch.allclose(plain(inputs, mode='tensor'),
+                          model(inputs, mode='tensor'), atol=1e-5)
+
+
+def test_a_backbone_without_teacher_norms_is_refused():
+    with pytest.raises(TypeError, match="norm_sets=\\('student', 'teacher'"):
+        MODELS.build(dict(
+            type='kdbench.NetDistillerClassifier',
+            backbone=dict(type='kdbench.SliceableMobileNetV2',
+                          width_mults=(1.0, 3.0)),
+            neck=dict(type='mmpretrain.GlobalAveragePooling'),
+            head=dict(type='mmpretrain.LinearClsHead', num_classes=10,
+                      in_channels=1280)))
