@@ -69,3 +69,17 @@ def test_segmentation_overhead_script_prints_ratios_and_critic_share():
                                      rel=0.02, abs=2e-3), out
     assert share == pytest.approx(100 * (distill - no_critic) / distill,
                                   rel=0.02, abs=0.2), out
+
+
+def test_tiny_overhead_script_prints_ratios_to_plain(fmnist_ready):
+    proc = run_tool(['tools/analysis/tiny_overhead.py', '--iters', '1',
+                     '--warmup', '0', '--batch-size', '8'])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = dict(
+        (name, (float(ms), float(ratio))) for name, ms, ratio in re.findall(
+            r'(\w+)\s*:\s+([\d.]+) ms  ratio to plain ([\d.]+)',
+            proc.stdout))
+    assert set(rows) == {'plain', 'netaug', 'netdistiller'}, proc.stdout
+    plain = rows['plain'][0]
+    for name, (ms, ratio) in rows.items():
+        assert ratio == pytest.approx(ms / plain, rel=0.02, abs=2e-3), name
