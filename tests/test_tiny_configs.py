@@ -25,6 +25,12 @@ OPTIONS = ['train_dataloader.dataset.indices=64',
 def test_tiny_method_trains_and_exports_the_tiny_network(
         path, tmp_path, fmnist_ready):
     options = list(OPTIONS)
+    model = Config.fromfile(osp.join(REPO, path)).model
+    if 'teacher' in model:  # kd: a random teacher of the right architecture
+        from kdbench.compat import save_weights
+        ckpt = str(tmp_path / 'teacher.pth')
+        save_weights(build_model(model.teacher, 'teacher').state_dict(), ckpt)
+        options.append(f'model.teacher_checkpoint={ckpt}')
     if 'netaug' in path:
         options.append('custom_hooks.1.num_images=32')
     work = str(tmp_path / 'run')
@@ -37,6 +43,8 @@ def test_tiny_method_trains_and_exports_the_tiny_network(
         assert 'aug.loss' in log
         assert 'BN statistics re-estimated on 32 training images' in log
         assert 'width augmentation stops at iteration 2' in log
+    if 'teacher' in model:
+        assert 'distill.loss_kd' in log
     if 'netdistiller' in path:
         for key in ('loss_student', 'loss_teacher', 'conflict_ratio',
                     'kd_ratio'):
