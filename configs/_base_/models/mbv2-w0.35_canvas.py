@@ -1,4 +1,5 @@
-# The tiny network of the mini tiny-network track: MobileNetV2 x0.35 as
+# The tiny network of the tiny-network track (10 classes for the mini data;
+# the ImageNet configs set 1000): MobileNetV2 x0.35 as
 # kdbench.SliceableMobileNetV2 at its base configuration (a plain
 # MobileNetV2: every multiplier list (1.0,)), global average pooling and a
 # linear classifier on the final 1280 channels, with label smoothing 0.1

@@ -4,17 +4,11 @@
 # 128), cosine, wd 4e-5 without decay on biases and norms, label smoothing
 # 0.1, no dropout.
 _base_ = [
+    '../../_base_/models/mbv2-w0.35_canvas.py',
     '../../_base_/datasets/imagenet_bs128_r160.py',
     '../../_base_/cls_runtime.py',
 ]
-model = dict(
-    type='mmpretrain.ImageClassifier',
-    backbone=dict(type='kdbench.SliceableMobileNetV2', widen_factor=0.35,
-                  out_indices=(7, )),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(type='LinearClsHead', num_classes=1000, in_channels=1280,
-              loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1,
-                        mode='original')))
+model = dict(head=dict(num_classes=1000))
 max_epochs = 155
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.4, momentum=0.9, weight_decay=4e-5,
