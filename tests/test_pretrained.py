@@ -193,3 +193,13 @@ pretrained = [{PRETRAIN_S!r}]
     assert bench._recorded('baseline', 0, 'c.py', {})
     bench.pretrained_shas = {PRETRAIN_S: 'other'}
     assert not bench._recorded('baseline', 0, 'c.py', {})
+
+
+def test_gray_to_rgb_repeats_grey_and_refuses_colour():
+    gray = TRANSFORMS.build(dict(type='kdbench.GrayToRGB'))
+    img = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    out = gray(dict(img=img))['img']
+    assert out.shape == (3, 4, 3)
+    assert all(np.array_equal(out[..., c], img) for c in range(3))
+    with pytest.raises(ValueError, match='grey image'):
+        gray(dict(img=np.zeros((3, 4, 3), np.uint8)))
