@@ -104,10 +104,14 @@ class BenchmarkRunner:
                  records_path: Optional[str] = None,
                  seeds: Optional[List[int]] = None,
                  methods: Optional[List[str]] = None,
-                 work_root: str = 'work_dirs', rerun: bool = False):
+                 work_root: str = 'work_dirs', rerun: bool = False,
+                 suite: Optional[Config] = None, name: Optional[str] = None):
         self.suite_path = suite_path
-        self.suite = Config.fromfile(suite_path)
-        self.name = _stem(suite_path) + ('_quick' if quick else '')
+        # ``suite``/``name``: a suite built in code (tools/transfer.py makes
+        # one per downstream task of a transfer suite file)
+        self.suite = suite if suite is not None else \
+            Config.fromfile(suite_path)
+        self.name = (name or _stem(suite_path)) + ('_quick' if quick else '')
         self.quick = quick
         quick_cfg = self.suite.get('quick', {}) if quick else {}
         self.seeds = list(seeds if seeds is not None else
@@ -139,6 +143,9 @@ class BenchmarkRunner:
         # config -> sha256 of its weights, filled by pretrain(); None when
         # the suite lists no pretraining (records then carry no such key)
         self.pretrained_shas: Optional[dict] = None
+        # what a transfer run starts from (tools/transfer.py): pretraining
+        # suite, method, seed, weights and their sha256; part of the identity
+        self.source: Optional[dict] = None
 
     # ------------------------------------------------------------ records
     def _base_record(self) -> dict:
@@ -164,7 +171,7 @@ class BenchmarkRunner:
             task=base['task'], benchmark=benchmark or base['benchmark'],
             dataset=base['dataset'], method=method, seed=seed, config=config,
             config_sha256=cfg_sha, teacher_sha256=teacher_sha,
-            pretrained_sha256=self.pretrained_shas)
+            pretrained_sha256=self.pretrained_shas, source=self.source)
             if _run_options(_command_options(r['command'])) == wanted]
 
     def _config_sha(self, config: str) -> str:
@@ -183,11 +190,13 @@ class BenchmarkRunner:
                    '--cfg-options', *_options(options)]
         # everything that defines the run: a finished or interrupted run in
         # work_dir is reused or resumed only if all of it matches
-        self._claim_work_dir(work_dir, dict(
-            config=config, options=options,
-            config_sha256=self._config_sha(config),
-            teacher_sha256=teacher_sha,
-            pretrained_sha256=self.pretrained_shas))
+        spec = dict(config=config, options=options,
+                    config_sha256=self._config_sha(config),
+                    teacher_sha256=teacher_sha,
+                    pretrained_sha256=self.pretrained_shas)
+        if self.source is not None:
+            spec['source'] = self.source
+        self._claim_work_dir(work_dir, spec)
         result_file = osp.join(work_dir, 'result.json')
         if osp.isfile(result_file):
             with open(result_file) as f:
@@ -330,6 +339,8 @@ class BenchmarkRunner:
         record = self._base_record()
         if self.pretrained_shas is not None:
             record['pretrained_sha256'] = self.pretrained_shas
+        if self.source is not None:
+            record['source'] = self.source
         record.update(method=method, seed=seed, config=config, value=value,
                       config_sha256=self._config_sha(config),
                       teacher_sha256=teacher_sha,
@@ -369,38 +380,13 @@ class BenchmarkRunner:
             config = self.methods[method]
             label = f'[{number}/{len(jobs)}] {method} seed {seed}'
             uses_teacher = self._uses_teacher(config)
-            run_sha = teacher_sha if uses_teacher else None
-            done = self._recorded(method, seed, config, self.cfg_options,
-                                  run_sha)
-            if done and not self.rerun:
-                print(f'{label}: recorded ({self.suite.metric} '
-                      f'{done[0]["value"]:.2f}), skipped', flush=True)
-                continue
             options = dict(self.cfg_options)
             if uses_teacher:
                 options['model.teacher_checkpoint'] = teacher_weights
-            work_dir = osp.join(self.work_root, 'benchmarks', self.name,
-                                method, f'seed{seed}')
-            if self.rerun:  # train afresh, whatever the work_dir holds
-                shutil.rmtree(work_dir, ignore_errors=True)
-            print(f'{label}: training {config}', flush=True)
-            run_start = time.perf_counter()
-            try:
-                result = self._train(config, work_dir, seed, options, label,
-                                     run_sha)
-                value = self._metric(result, label)
-            except RunFailed as err:
-                print(str(err), flush=True)
-                self.failures.append(label)
-                continue
-            self._append(method, seed, config, value, teacher_value, result,
-                         run_sha)
-            durations.append(time.perf_counter() - run_start)
-            left = len(jobs) - number
-            eta = left * sum(durations) / len(durations)
-            print(f'{label}: {self.suite.metric} {value:.2f} (train '
-                  f'{result["train_s"]:.0f} s, run {durations[-1]:.0f} s; '
-                  f'~{eta / 60:.1f} min left)', flush=True)
+            self.run_job(method, seed, config, options,
+                         teacher_sha if uses_teacher else None,
+                         teacher_value, label, durations,
+                         len(jobs) - number)
         self.render()
         total = time.perf_counter() - start
         print(f'Leaderboard: {self.leaderboard_path}')
@@ -410,6 +396,38 @@ class BenchmarkRunner:
                   f'{", ".join(self.failures)}; re-run to retry them.')
             return 1
         return 0
+
+    def run_job(self, method: str, seed: int, config: str, options: dict,
+                run_sha: Optional[str], teacher_value: Optional[float],
+                label: str, durations: List[float], left: int) -> None:
+        """Train and record one (method, seed) unless it is recorded;
+        a failed run is reported and listed in ``self.failures``."""
+        done = self._recorded(method, seed, config, options, run_sha)
+        if done and not self.rerun:
+            print(f'{label}: recorded ({self.suite.metric} '
+                  f'{done[0]["value"]:.2f}), skipped', flush=True)
+            return
+        work_dir = osp.join(self.work_root, 'benchmarks', self.name,
+                            method, f'seed{seed}')
+        if self.rerun:  # train afresh, whatever the work_dir holds
+            shutil.rmtree(work_dir, ignore_errors=True)
+        print(f'{label}: training {config}', flush=True)
+        run_start = time.perf_counter()
+        try:
+            result = self._train(config, work_dir, seed, options, label,
+                                 run_sha)
+            value = self._metric(result, label)
+        except RunFailed as err:
+            print(str(err), flush=True)
+            self.failures.append(label)
+            return
+        self._append(method, seed, config, value, teacher_value, result,
+                     run_sha)
+        durations.append(time.perf_counter() - run_start)
+        eta = left * sum(durations) / len(durations)
+        print(f'{label}: {self.suite.metric} {value:.2f} (train '
+              f'{result["train_s"]:.0f} s, run {durations[-1]:.0f} s; '
+              f'~{eta / 60:.1f} min left)', flush=True)
 
     def _uses_teacher(self, config: str) -> bool:
         model = Config.fromfile(osp.join(REPO_ROOT, config)).model

@@ -1,0 +1,26 @@
+# Mini transfer suite of the tiny track (METHODS.md §5.3): the MobileNetV2
+# x0.35 backbones pretrained by each method of configs/benchmarks/
+# tiny_mini.py (one per seed) fine-tuned on mini VOC detection (YOLOv3,
+# AP50), mini Cityscapes-layout segmentation (mIoU) and raw Fashion-MNIST
+# classification (top-1).
+#   python tools/transfer.py configs/benchmarks/transfer_mini.py
+benchmark = 'mini'
+title = 'Transfer leaderboard'
+leaderboard = 'leaderboards/transfer.md'
+pretraining = 'configs/benchmarks/tiny_mini.py'
+methods = ['baseline', 'kd', 'netaug', 'netdistiller']
+seeds = [0, 1]
+tasks = dict(
+    transfer_det=dict(
+        config='configs/transfer/det/yolov3_mbv2-w0.35_1xb8-8e_voc-mini.py',
+        dataset='voc0712', metric='AP50', metric_key='pascal_voc/mAP',
+        metric_scale=100),
+    transfer_seg=dict(
+        config='configs/transfer/seg/'
+        'segformer-head_mbv2-w0.35_1xb8-750i_cityscapes-mini.py',
+        dataset='cityscapes', metric='mIoU', metric_key='mIoU'),
+    transfer_cls=dict(
+        config='configs/transfer/cls/mbv2-w0.35_1xb64-5e_fmnist-mini.py',
+        dataset='fashion_mnist', metric='top1',
+        metric_key='accuracy/top1'),
+)

@@ -1,0 +1,93 @@
+"""tools/transfer.py end to end on a tiny transfer suite: a missing
+pretraining run is reported with the command that makes it; a recorded one
+is fine-tuned on the downstream task, recorded once with its source, and
+shown in the matrix."""
+import os.path as osp
+
+from kdbench.compat import save_weights
+from kdbench.distillers import build_model
+from kdbench.leaderboard import append_record, read_records
+from kdbench.leaderboard.runner import file_sha256
+
+from conftest import REPO, run_tool
+
+BASELINE = 'configs/tiny/baseline/mbv2-w0.35_1xb128-10e_canvas64-mini.py'
+CLS = 'configs/transfer/cls/mbv2-w0.35_1xb64-5e_fmnist-mini.py'
+
+
+def _suites(tmp_path):
+    pre = tmp_path / 'tiny_pre.py'
+    pre.write_text(f'''
+task = 'tiny'
+benchmark = 'test'
+dataset = 'canvas'
+metric = 'top1'
+metric_key = 'accuracy/top1'
+title = 'Tiny'
+leaderboard = {str(tmp_path / 'tiny.md')!r}
+seeds = [0]
+teacher = dict(name='T', seed=0, config={BASELINE!r})
+student = 'MobileNetV2 x0.35'
+methods = dict(baseline={BASELINE!r})
+''')
+    transfer = tmp_path / 'transfer_test.py'
+    transfer.write_text(f'''
+benchmark = 'test'
+title = 'Transfer'
+leaderboard = {str(tmp_path / 'transfer.md')!r}
+pretraining = {str(pre)!r}
+methods = ['baseline']
+seeds = [0]
+tasks = dict(transfer_cls=dict(
+    config={CLS!r}, dataset='fashion_mnist', metric='top1',
+    metric_key='accuracy/top1',
+    cfg_options={{'train_dataloader.dataset.indices': 64,
+                  'val_dataloader.dataset.indices': 64,
+                  'train_cfg.max_epochs': 1, 'train_cfg.val_interval': 1,
+                  'param_scheduler.1.end': 1}}))
+''')
+    return str(pre), str(transfer)
+
+
+def test_transfer_runner_end_to_end(tmp_path, fmnist_ready):
+    pre, suite = _suites(tmp_path)
+    records = str(tmp_path / 'records.jsonl')
+    work = str(tmp_path / 'work')
+    cmd = ['tools/transfer.py', suite, '--records', records,
+           '--work-root', work]
+    missing = run_tool(cmd)
+    assert missing.returncode == 1
+    assert f'run `python tools/benchmark.py {pre}` first' in missing.stdout
+
+    # a recorded pretraining run and its weights (a random tiny classifier)
+    weights = osp.join(work, 'benchmarks', 'tiny_pre', 'baseline', 'seed0',
+                       'weights.pth')
+    save_weights(build_model(BASELINE, 'student').state_dict(), weights)
+    append_record(records, dict(
+        task='tiny', benchmark='test', dataset='canvas', method='baseline',
+        config=BASELINE, teacher='T', student='S', seed=0, metric='top1',
+        value=50.0, teacher_value=None, iters=1, train_s=1.0,
+        s_per_iter=1.0, peak_mem_mb=1.0, commit='x', versions={},
+        command='python tools/train.py', finished_at='2026-01-01',
+        suite=osp.relpath(pre, REPO)))
+    done = run_tool(cmd, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    rows = [r for r in read_records(records) if r['task'] == 'transfer_cls']
+    assert len(rows) == 1
+    row = rows[0]
+    assert row['method'] == 'baseline' and row['seed'] == 0
+    assert row['source']['sha256'] == file_sha256(weights)
+    assert row['source']['weights'] == weights
+    assert f'model.backbone.init_cfg.checkpoint={weights}' in row['command']
+    run_log = osp.join(work, 'benchmarks', 'transfer_test_transfer_cls',
+                       'baseline', 'seed0', 'run.log')
+    with open(run_log) as f:
+        assert 'SliceableMobileNetV2: ' in f.read()  # the strict load ran
+    table = open(tmp_path / 'transfer.md').read()
+    assert '| pretraining | top1 (fashion_mnist) |' in table
+    assert f'| baseline | {row["value"]:.2f} ± 0.00 (1) |' in table
+
+    again = run_tool(cmd)
+    assert again.returncode == 0 and 'recorded' in again.stdout
+    assert len([r for r in read_records(records)
+                if r['task'] == 'transfer_cls']) == 1
