@@ -14,8 +14,8 @@ from kdbench.tiny import NetAugScheduleHook, SliceableMobileNetV2
 AUG = dict(width_mults=(1.0, 1.8, 2.6), expand_mults=(1.0, 1.6, 2.2, 2.8))
 
 
-def classifier(netaug=True, **backbone):
-    cfg = dict(
+def classifier_cfg(netaug=True, **backbone) -> dict:
+    return dict(
         type='kdbench.NetAugClassifier' if netaug else
         'mmpretrain.ImageClassifier',
         data_preprocessor=dict(type='mmpretrain.ClsDataPreprocessor',
@@ -27,8 +27,11 @@ def classifier(netaug=True, **backbone):
         head=dict(type='mmpretrain.LinearClsHead', num_classes=10,
                   in_channels=1280,
                   loss=dict(type='mmpretrain.CrossEntropyLoss')))
+
+
+def classifier(netaug=True, **backbone):
     torch.manual_seed(0)
-    return MODELS.build(cfg)
+    return MODELS.build(classifier_cfg(netaug, **backbone))
 
 
 def batch(n=4, size=32, seed=0):
@@ -132,7 +135,7 @@ def test_channel_sorting_keeps_the_function_and_moves_optimizer_state():
     before = net(x)[0]
     hook = NetAugScheduleHook(sort_channels=True)
     hook.before_train_epoch(SimpleNamespace(
-        model=SimpleNamespace(backbone=net),
+        model=SimpleNamespace(backbone=net, width_aug=True),
         optim_wrapper=SimpleNamespace(optimizer=optimizer)))
     assert torch.allclose(net(x)[0], before, rtol=1e-9, atol=1e-9)
     order = importance.argsort(descending=True)
@@ -173,3 +176,35 @@ def test_deployed_tiny_classifier_loads_into_the_plain_config():
     plain.load_state_dict(model.deploy_state_dict(), strict=True)
     assert torch.allclose(plain(inputs, mode='tensor'),
                           model(inputs, mode='tensor'), atol=1e-5)
+
+
+def test_netaug_kd_distills_the_tiny_network_not_the_augmented_one(
+        tmp_path):
+    """In netaug_kd the KD tap on head.fc records the base network: NetAug
+    runs the augmented network first and the tiny one last."""
+    import torch.nn.functional as F
+    from kdbench.compat import save_weights
+    from kdbench.distillers import SingleTeacherDistiller
+    teacher = classifier(netaug=False)
+    ckpt = str(tmp_path / 't.pth')
+    save_weights(teacher.state_dict(), ckpt)
+    student_cfg = classifier_cfg(**AUG)
+    torch.manual_seed(1)
+    model = SingleTeacherDistiller(
+        student=student_cfg, teacher=classifier_cfg(False),
+        teacher_checkpoint=ckpt,
+        distill_losses=dict(kd=dict(type='kdbench.KDLoss', tau=1.0,
+                                    loss_weight=1.0, student='head.fc',
+                                    teacher='head.fc'))).train()
+    MessageHub.get_current_instance().update_info('iter', 5)
+    inputs, samples = batch()
+    losses = model.loss(inputs, samples)
+    assert 'student.aug.loss' in losses
+    with torch.no_grad():
+        model.student.backbone.set_base()
+        base = model.student(inputs, mode='tensor')
+        t_logits = model.teacher(inputs, mode='tensor')
+    expected = F.kl_div(F.log_softmax(base, -1), F.softmax(t_logits, -1),
+                        reduction='batchmean')
+    assert float(losses['distill.loss_kd']) == pytest.approx(
+        float(expected), rel=1e-4)

@@ -79,7 +79,11 @@ def load_model_cfg(ref: Union[str, dict], role: str) -> Tuple[dict, str]:
             f'{type(ref).__name__}.')
     model_type = model_cfg.get('type')
     if isinstance(model_type, str) and '.' in model_type:
-        scope = model_type.split('.')[0]
+        prefix = model_type.split('.')[0]
+        # a kdbench model (e.g. NetAugClassifier, an mmpretrain classifier)
+        # builds its unscoped parts in the surrounding scope, not kdbench's
+        if prefix != 'kdbench':
+            scope = prefix
     return model_cfg, scope
 
 

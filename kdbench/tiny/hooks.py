@@ -1,13 +1,9 @@
 """NetAug's schedule: width augmentation for the first part of training,
 optional channel sorting at every epoch (METHODS §5.1)."""
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 
+from kdbench.engine.hooks import deployable_model
 from kdbench.registry import HOOKS
-
-
-def _bare(model):
-    return model.module if is_model_wrapper(model) else model
 
 
 @HOOKS.register_module()
@@ -16,8 +12,9 @@ class NetAugScheduleHook(Hook):
     the training iterations have run (0.5: the official code stops it at
     epoch 75 of 150; expand-ratio augmentation continues), and with
     ``sort_channels`` reorder the backbone's hidden channels by importance
-    at the start of every epoch, permuting the optimizer's per-parameter
-    states (momentum, Adam moments) the same way."""
+    at the start of every epoch while widths are augmented, permuting the optimizer's per-parameter
+    states (momentum, Adam moments) the same way. The NetAug network is the
+    model itself or the student of a distiller around it (``netaug_kd``)."""
 
     def __init__(self, stop_width_aug: float = 0.5,
                  sort_channels: bool = False):
@@ -28,7 +25,7 @@ class NetAugScheduleHook(Hook):
         self.sort_channels = sort_channels
 
     def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
-        model = _bare(runner.model)
+        model = deployable_model(runner.model)
         width_aug = runner.iter < self.stop_width_aug * runner.max_iters
         if model.width_aug and not width_aug:
             runner.logger.info(f'NetAug: width augmentation stops at '
@@ -36,9 +33,11 @@ class NetAugScheduleHook(Hook):
         model.width_aug = width_aug
 
     def before_train_epoch(self, runner) -> None:
-        if not self.sort_channels:
+        model = deployable_model(runner.model)
+        # sorting only while widths are augmented, as the official code
+        if not self.sort_channels or not model.width_aug:
             return
-        moved = _bare(runner.model).backbone.sort_channels()
+        moved = model.backbone.sort_channels()
         optimizers = runner.optim_wrapper
         wrappers = optimizers.values() if hasattr(optimizers, 'values') \
             else [optimizers]

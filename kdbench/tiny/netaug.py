@@ -62,15 +62,20 @@ class NetAugClassifier(ImageClassifier):
             expand_mults=None if self.expand_aug else (1.0, ), rng=rng)
 
     def loss(self, inputs: torch.Tensor, data_samples) -> dict:
+        """``loss`` of the base network and ``aug.loss`` of the sampled
+        augmented one. The augmented network runs first and the base one
+        last, so module taps of a wrapping distiller (``netaug_kd``: KD on
+        ``head.fc``) record the tiny network's outputs; the summed gradient
+        does not depend on the order."""
+        augmented = {}
+        if self.width_aug or self.expand_aug:
+            self._sample_augmented()
+            try:
+                augmented = super().loss(inputs, data_samples)
+            finally:
+                self.backbone.set_base()
         self.backbone.set_base()
         losses = super().loss(inputs, data_samples)
-        if not (self.width_aug or self.expand_aug):
-            return losses
-        self._sample_augmented()
-        try:
-            augmented = super().loss(inputs, data_samples)
-        finally:
-            self.backbone.set_base()
         for key, value in augmented.items():
             losses[f'aug.{key}'] = self.aug_weight * value \
                 if 'loss' in key else value

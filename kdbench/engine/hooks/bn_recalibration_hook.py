@@ -2,10 +2,10 @@
 import torch
 from mmengine.dist import all_reduce, get_world_size
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from torch import nn
 
 from kdbench.registry import HOOKS
+from .student_export_hook import deployable_model
 
 
 @torch.no_grad()
@@ -75,8 +75,9 @@ class BNRecalibrationHook(Hook):
             self._recalibrate(runner)
 
     def _recalibrate(self, runner) -> None:
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
+        # the network that is evaluated and exported (a distiller's
+        # student): a teacher's statistics must stay as they are
+        model = deployable_model(runner.model)
         used = recalibrate_batchnorm(model, runner.train_dataloader,
                                      self.num_images)
         self._stale = False
