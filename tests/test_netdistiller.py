@@ -134,3 +134,35 @@ def test_a_backbone_without_teacher_norms_is_refused():
             neck=dict(type='mmpretrain.GlobalAveragePooling'),
             head=dict(type='mmpretrain.LinearClsHead', num_classes=10,
                       in_channels=1280)))
+
+
+def test_external_teacher_kd_joins_the_student_loss(tmp_path):
+    """netdistiller_kd: w·T²·KL(p_ext ‖ p_stu) is added to the student's
+    loss; the external teacher is frozen and outside the state dict."""
+    from kdbench.compat import save_weights
+    from test_netaug import classifier, classifier_cfg
+    teacher = classifier(netaug=False).eval()
+    ckpt = str(tmp_path / 'teacher.pth')
+    save_weights(teacher.state_dict(), ckpt)
+    model = netdistiller(teacher=classifier_cfg(False),
+                         teacher_checkpoint=ckpt,
+                         teacher_kd=dict(tau=2.0, loss_weight=0.5)).train()
+    assert not any(k.startswith('_external') for k in model.state_dict())
+    external = model._external[0]
+    assert not external.training and \
+        not any(p.requires_grad for p in external.parameters())
+    inputs, samples = batch(n=2)
+    s_logits, t_logits = torch.randn(2, 10), torch.randn(2, 10)
+    model._logits = lambda x, role: (t_logits if role == 'teacher'
+                                     else s_logits)
+    with_kd, _, extra = model.role_losses(inputs, samples)
+    model._external = []
+    without, _, _ = model.role_losses(inputs, samples)
+    with torch.no_grad():
+        e_logits = teacher(inputs, mode='tensor')
+    p_e = F.softmax(e_logits / 2, -1)
+    kl = (p_e * (p_e.log() - F.log_softmax(s_logits / 2, -1))).sum(-1).mean()
+    assert float(with_kd - without) == pytest.approx(float(0.5 * 4 * kl),
+                                                     rel=1e-5)
+    assert float(extra['external_kd']) == pytest.approx(float(0.5 * 4 * kl),
+                                                        rel=1e-5)

@@ -21,6 +21,8 @@ methods = dict(
     netaug='configs/tiny/netaug/netaug_' + _suffix,
     netdistiller='configs/tiny/netdistiller/netdistiller_' + _suffix,
     netaug_kd='configs/tiny/netaug_kd/netaug-kd_r18_' + _suffix,
+    netdistiller_kd='configs/tiny/netdistiller_kd/netdistiller-kd_r18_' +
+    _suffix,
 )
 # --quick: one seed, 1 epoch; records under work_dirs/benchmarks/quick
 quick = dict(

@@ -8,7 +8,8 @@ benchmark = 'mini'
 title = 'Transfer leaderboard'
 leaderboard = 'leaderboards/transfer.md'
 pretraining = 'configs/benchmarks/tiny_mini.py'
-methods = ['baseline', 'kd', 'netaug', 'netdistiller', 'netaug_kd']
+methods = ['baseline', 'kd', 'netaug', 'netdistiller', 'netaug_kd',
+           'netdistiller_kd']
 seeds = [0, 1]
 tasks = dict(
     transfer_det=dict(

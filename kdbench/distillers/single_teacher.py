@@ -120,32 +120,7 @@ class SingleTeacherDistiller(BaseModel):
 
     def _load_teacher(self, checkpoint: Optional[str],
                       weights_only: bool) -> None:
-        if not checkpoint:
-            raise DistillerConfigError(
-                'teacher_checkpoint is required: a distiller needs a trained '
-                'teacher. Train one with tools/train.py (its weights.pth is '
-                'written at the end) or let tools/benchmark.py train and '
-                'cache it.')
-        if checkpoint.startswith(('http://', 'https://')):
-            loaded = torch.hub.load_state_dict_from_url(
-                checkpoint, map_location='cpu',
-                weights_only=weights_only is not False)
-        else:
-            loaded = load_checkpoint_file(checkpoint, 'cpu',
-                                          weights_only=weights_only)
-        try:
-            state = extract_state_dict(loaded)
-        except ValueError as err:
-            raise DistillerConfigError(
-                f'Teacher checkpoint {checkpoint!r}: {err}.') from None
-        problems = state_dict_problems(self.teacher.state_dict(), state)
-        if problems:
-            raise DistillerConfigError(
-                f'Teacher checkpoint {checkpoint!r} does not fit the teacher '
-                f'model: ' + '; '.join(problems) + '. Check that the teacher '
-                'config is the one the checkpoint was trained with.')
-        self.teacher.load_state_dict(state, strict=False)
-        print_log(f'Loaded teacher weights from {checkpoint}', 'current')
+        load_teacher_weights(self.teacher, checkpoint, weights_only)
 
     def _add_loss(self, name: str, cfg: dict) -> None:
         try:
@@ -276,6 +251,39 @@ class SingleTeacherDistiller(BaseModel):
             f'distill_losses.{name}: student tap {student_tap!r}{via} gives '
             f'{tuple(student.shape)}, teacher tap {teacher_tap!r} gives '
             f'{tuple(teacher.shape)}. {problem}. Fix: {fix}.')
+
+
+def load_teacher_weights(teacher: nn.Module, checkpoint: Optional[str],
+                         weights_only: Optional[bool] = None) -> None:
+    """Load a teacher's weights with an actionable error for a missing,
+    untrusted or mismatching checkpoint (any kdbench model that holds a
+    frozen teacher)."""
+    if not checkpoint:
+        raise DistillerConfigError(
+            'teacher_checkpoint is required: a distiller needs a trained '
+            'teacher. Train one with tools/train.py (its weights.pth is '
+            'written at the end) or let tools/benchmark.py train and '
+            'cache it.')
+    if checkpoint.startswith(('http://', 'https://')):
+        loaded = torch.hub.load_state_dict_from_url(
+            checkpoint, map_location='cpu',
+            weights_only=weights_only is not False)
+    else:
+        loaded = load_checkpoint_file(checkpoint, 'cpu',
+                                      weights_only=weights_only)
+    try:
+        state = extract_state_dict(loaded)
+    except ValueError as err:
+        raise DistillerConfigError(
+            f'Teacher checkpoint {checkpoint!r}: {err}.') from None
+    problems = state_dict_problems(teacher.state_dict(), state)
+    if problems:
+        raise DistillerConfigError(
+            f'Teacher checkpoint {checkpoint!r} does not fit the teacher '
+            f'model: ' + '; '.join(problems) + '. Check that the teacher '
+            'config is the one the checkpoint was trained with.')
+    teacher.load_state_dict(state, strict=False)
+    print_log(f'Loaded teacher weights from {checkpoint}', 'current')
 
 
 def _tap_module(model: nn.Module, tap: str, role: str,

@@ -2,13 +2,15 @@
 distillation from a weight-sharing teacher, with gradient surgery and
 uncertainty-aware distillation."""
 import math
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import torch
 import torch.nn.functional as F
 from mmengine.model import is_model_wrapper
 from mmpretrain.models import ImageClassifier
 
+from kdbench.distillers.model_refs import build_model
+from kdbench.distillers.single_teacher import load_teacher_weights
 from kdbench.registry import MODELS
 from kdbench.utils.dist import average_gradients
 from .dynamic_ops import DynamicConv2d
@@ -53,6 +55,10 @@ class NetDistillerClassifier(ImageClassifier):
     ``MMSeparateDistributedDataParallel`` so this ``train_step`` runs).
     Evaluation, prediction and ``deploy_state_dict()`` use the student.
 
+    ``teacher`` / ``teacher_checkpoint`` (``netdistiller_kd``): an external
+    frozen teacher whose KD term (``teacher_kd``: tau, loss_weight; default
+    T = 1, weight 1) joins the student's loss for every image.
+
     Which channels form the student (the first ones) and which layers are
     widened (stem and stages; the final 1x1 conv and the classifier are
     not) are the paper's open points, chosen as NetAug does.
@@ -60,8 +66,21 @@ class NetDistillerClassifier(ImageClassifier):
 
     def __init__(self, *args, teacher_width: float = 3.0,
                  uncertainty_threshold: float = 3.75,
-                 gradient_surgery: bool = True, **kwargs):
+                 gradient_surgery: bool = True,
+                 teacher=None, teacher_checkpoint: Optional[str] = None,
+                 teacher_kd: Optional[dict] = None, **kwargs):
         super().__init__(*args, **kwargs)
+        # netdistiller_kd: an external frozen teacher (not a submodule: out
+        # of the state dict and the optimizer, moved along in _apply)
+        self._external = []
+        if teacher is not None:
+            external = build_model(teacher, 'teacher',
+                                   default_preprocessor=None)
+            load_teacher_weights(external, teacher_checkpoint)
+            self._external.append(external.eval().requires_grad_(False))
+        kd = {'tau': 1.0, 'loss_weight': 1.0, **(teacher_kd or {})}
+        self.teacher_tau = float(kd['tau'])
+        self.teacher_kd_weight = float(kd['loss_weight'])
         backbone = self.backbone
         if not isinstance(backbone, SliceableMobileNetV2) or \
                 {'student', 'teacher'} - set(backbone.norm_sets) or \
@@ -120,7 +139,30 @@ class NetDistillerClassifier(ImageClassifier):
             distill = entropy_bits(s_logits.detach()) >= \
                 self.uncertainty_threshold
         loss_stu = torch.where(distill, kd, hard.reshape(kd.shape)).mean()
-        return loss_stu, loss_tea, {'kd_ratio': distill.float().mean()}
+        extra = {'kd_ratio': distill.float().mean()}
+        if self._external:
+            external = self._external_kd(inputs, s_logits)
+            loss_stu = loss_stu + external
+            extra['external_kd'] = external.detach()
+        return loss_stu, loss_tea, extra
+
+    def _external_kd(self, inputs, s_logits) -> torch.Tensor:
+        """netdistiller_kd: w·T²·KL(p_ext ‖ p_stu) at T = ``tau``, the
+        external teacher run once under no_grad in eval mode; part of the
+        student's loss, so gradient surgery treats it as the student's."""
+        with torch.no_grad():
+            e_logits = self._external[0](inputs, mode='tensor')
+        tau = self.teacher_tau
+        p_e = F.softmax(e_logits / tau, dim=-1)
+        kl = (p_e * (torch.log(p_e.clamp_min(1e-12)) -
+                     F.log_softmax(s_logits / tau, dim=-1))).sum(-1).mean()
+        return self.teacher_kd_weight * tau ** 2 * kl
+
+    def _apply(self, fn, *args, **kwargs):
+        super()._apply(fn, *args, **kwargs)
+        for external in self._external:
+            external._apply(fn, *args, **kwargs)
+        return self
 
     def loss(self, inputs, data_samples) -> Dict[str, torch.Tensor]:
         """In-situ distillation without surgery: the sum of both losses."""
