@@ -37,7 +37,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from kdbench.utils.cli import UserInputError, report_user_errors
+    from kdbench.utils.cli import (UserInputError, report_user_errors,
+                                   run_suite)
     with report_user_errors():
         if not osp.isfile(args.suite):
             raise UserInputError(f'Suite {args.suite!r} not found; suites '
@@ -51,13 +52,7 @@ def main(argv=None):
                                      rerun=args.rerun)
         except ValueError as err:
             raise UserInputError(str(err)) from err
-        try:
-            code = runner.run()
-        except KeyboardInterrupt:
-            print('Interrupted; finished runs are recorded. Re-run the same '
-                  'command to continue.', file=sys.stderr)
-            code = 130
-        sys.exit(code)
+        sys.exit(run_suite(runner))
 
 
 if __name__ == '__main__':

@@ -82,3 +82,15 @@ def _find_user_error(err, types):
             return err
         err = err.__cause__ or err.__context__
     return None
+
+
+def run_suite(runner) -> int:
+    """Run a suite runner (tools/benchmark.py, tools/transfer.py); Ctrl-C
+    ends with the hint that re-running continues (finished runs are
+    recorded)."""
+    try:
+        return runner.run()
+    except KeyboardInterrupt:
+        print('Interrupted; finished runs are recorded. Re-run the same '
+              'command to continue.', file=sys.stderr)
+        return 130
