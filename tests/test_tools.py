@@ -276,3 +276,35 @@ def test_dist_train_holistic_segmentation_two_cpu_processes(tmp_path):
     weights = load_checkpoint_file(osp.join(work, 'weights.pth'))
     plain = build_model(student_cfg, 'student')
     plain.load_state_dict(weights['state_dict'], strict=True)
+
+
+def test_dist_train_netdistiller_two_cpu_processes(tmp_path, fmnist_ready):
+    """NetDistiller's own train_step (two gradients, surgery, one
+    all-reduce) under MMSeparateDistributedDataParallel with 2 processes;
+    the exported weights are the plain tiny classifier's."""
+    from kdbench.compat import load_checkpoint_file
+    work = str(tmp_path / 'dist_tiny')
+    env = dict(os.environ, PYTHON=sys.executable, PORT='29523')
+    proc = subprocess.run(
+        ['bash', 'tools/dist_train.sh',
+         'configs/tiny/netdistiller/netdistiller_mbv2-w0.35_1xb128-10e_'
+         'canvas64-mini.py', '2', '--work-dir', work, '--cfg-options',
+         'train_dataloader.dataset.indices=64',
+         'train_dataloader.batch_size=16', 'val_dataloader.dataset.indices=32',
+         'val_dataloader.batch_size=16', 'train_cfg.max_epochs=2',
+         'train_cfg.val_interval=2', 'param_scheduler.1.end=2',
+         'default_hooks.logger.interval=1',
+         'default_hooks.checkpoint.interval=1'],
+        cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-4000:]
+    assert 'Distributed training: True' in log
+    assert 'conflict_ratio' in log and 'accuracy/top1' in log
+    with open(osp.join(work, 'result.json')) as f:
+        result = json.load(f)
+    assert result['world_size'] == 2
+    # 64 images, batch 16 per rank: 2 iterations per epoch, 2 epochs
+    assert [r['iters_run'] for r in result['ranks']] == [4, 4]
+    weights = load_checkpoint_file(osp.join(work, 'weights.pth'))
+    assert 'backbone.conv1.bn.norms.default.running_mean' in \
+        weights['state_dict']

@@ -110,13 +110,27 @@ class NetDistillerClassifier(ImageClassifier):
         backbone.set_active(
             self.teacher_width if role == 'teacher' else 1.0, 1.0)
 
+    def extract_feat(self, inputs, stage: str = 'neck'):
+        """As mmpretrain's, through the bare parts (under
+        MMSeparateDistributedDataParallel each part is a DDP wrapper, which
+        lacks the head's ``pre_logits`` / ``predict``)."""
+        feats = self._bare('backbone')(inputs)
+        if stage == 'backbone':
+            return feats
+        if self.with_neck:
+            feats = self._bare('neck')(feats)
+        if stage == 'neck':
+            return feats
+        return self._bare('head').pre_logits(feats)
+
+    def predict(self, inputs, data_samples=None, **kwargs):
+        return self._bare('head').predict(self.extract_feat(inputs),
+                                          data_samples, **kwargs)
+
     def _logits(self, inputs, role: str) -> torch.Tensor:
         self.use_role(role)
         try:
-            feats = self._bare('backbone')(inputs)
-            if self.with_neck:
-                feats = self._bare('neck')(feats)
-            return self._bare('head')(feats)
+            return self._bare('head')(self.extract_feat(inputs))
         finally:
             self.use_role('student')
 
