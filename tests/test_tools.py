@@ -308,3 +308,28 @@ def test_dist_train_netdistiller_two_cpu_processes(tmp_path, fmnist_ready):
     weights = load_checkpoint_file(osp.join(work, 'weights.pth'))
     assert 'backbone.conv1.bn.norms.default.running_mean' in \
         weights['state_dict']
+
+
+def test_dist_train_netaug_two_cpu_processes(tmp_path, fmnist_ready):
+    """NetAug (one summed loss) under the default DDP wrapper with 2
+    processes, BN statistics re-estimated on each rank and averaged."""
+    work = str(tmp_path / 'dist_netaug')
+    env = dict(os.environ, PYTHON=sys.executable, PORT='29525')
+    proc = subprocess.run(
+        ['bash', 'tools/dist_train.sh',
+         'configs/tiny/netaug/netaug_mbv2-w0.35_1xb128-10e_canvas64-mini.py',
+         '2', '--work-dir', work, '--cfg-options',
+         'train_dataloader.dataset.indices=64',
+         'train_dataloader.batch_size=16', 'val_dataloader.dataset.indices=32',
+         'val_dataloader.batch_size=16', 'train_cfg.max_epochs=2',
+         'train_cfg.val_interval=2', 'param_scheduler.1.end=2',
+         'default_hooks.logger.interval=1', 'custom_hooks.1.num_images=32'],
+        cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-4000:]
+    assert 'Distributed training: True' in log
+    assert 'aug.loss' in log and 'accuracy/top1' in log
+    assert 'BN statistics re-estimated on 32 training images' in log
+    with open(osp.join(work, 'result.json')) as f:
+        result = json.load(f)
+    assert [r['iters_run'] for r in result['ranks']] == [4, 4]
