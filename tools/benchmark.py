@@ -37,22 +37,13 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from kdbench.utils.cli import (UserInputError, report_user_errors,
-                                   run_suite)
+    from kdbench.utils.cli import report_user_errors, run_suite
     with report_user_errors():
-        if not osp.isfile(args.suite):
-            raise UserInputError(f'Suite {args.suite!r} not found; suites '
-                                 f'live in configs/benchmarks/.')
         from kdbench.leaderboard.runner import BenchmarkRunner
-        try:
-            runner = BenchmarkRunner(args.suite, quick=args.quick,
-                                     records_path=args.records,
-                                     seeds=args.seeds, methods=args.methods,
-                                     work_root=args.work_root,
-                                     rerun=args.rerun)
-        except ValueError as err:
-            raise UserInputError(str(err)) from err
-        sys.exit(run_suite(runner))
+        sys.exit(run_suite(args.suite, lambda: BenchmarkRunner(
+            args.suite, quick=args.quick, records_path=args.records,
+            seeds=args.seeds, methods=args.methods,
+            work_root=args.work_root, rerun=args.rerun)))
 
 
 if __name__ == '__main__':

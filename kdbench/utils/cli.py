@@ -84,10 +84,18 @@ def _find_user_error(err, types):
     return None
 
 
-def run_suite(runner) -> int:
-    """Run a suite runner (tools/benchmark.py, tools/transfer.py); Ctrl-C
-    ends with the hint that re-running continues (finished runs are
-    recorded)."""
+def run_suite(suite: str, make_runner) -> int:
+    """The body of tools/benchmark.py and tools/transfer.py: check that the
+    suite file exists, build its runner (a ValueError becomes a user error)
+    and run it; Ctrl-C ends with the hint that re-running continues
+    (finished runs are recorded). Call inside ``report_user_errors()``."""
+    if not osp.isfile(suite):
+        raise UserInputError(f'Suite {suite!r} not found; suites live in '
+                             f'configs/benchmarks/.')
+    try:
+        runner = make_runner()
+    except ValueError as err:
+        raise UserInputError(str(err)) from err
     try:
         return runner.run()
     except KeyboardInterrupt:
