@@ -160,3 +160,31 @@ def test_config_identity_follows_referenced_model_files(tmp_path):
     student.write_text(student.read_text().replace('base_channels=16',
                                                    'base_channels=12'))
     assert config_sha256(str(cfg)) != first
+
+
+def test_quick_method_options_replace_the_quick_options(tmp_path,
+                                                        monkeypatch):
+    """A multi-stage method gets its own --quick schedule instead of the
+    suite's quick options (which would cut its stages short)."""
+    from kdbench.leaderboard.runner import BenchmarkRunner
+    suite = write_suite(tmp_path)
+    with open(suite, 'a') as f:
+        f.write("quick = dict(seeds=[0], cfg_options={'train_cfg.max_epochs'"
+                ": 2}, method_cfg_options=dict(kd={'model.stages.0.end': 1})"
+                ")\n")
+    runner = BenchmarkRunner(suite, quick=True,
+                             records_path=str(tmp_path / 'r.jsonl'),
+                             work_root=str(tmp_path / 'work'))
+    jobs = []
+    monkeypatch.setattr(runner, 'teacher', lambda: ('t.pth', 90.0, 'sha'))
+    monkeypatch.setattr(runner, 'render', lambda: '')
+    monkeypatch.setattr(runner, 'run_job',
+                        lambda method, seed, config, options, *a:
+                        jobs.append((method, options)))
+    assert runner.run() == 0
+    options = dict(jobs)
+    assert options['baseline']['train_cfg.max_epochs'] == 2
+    assert options['kd']['train_cfg.max_epochs'] == '1'  # suite's, not 2
+    assert options['kd']['model.stages.0.end'] == 1
+    # the suite's own cfg_options (here the tiny data) still apply
+    assert options['kd']['train_dataloader.dataset.indices'] == '256'

@@ -112,3 +112,19 @@ def test_runner_metric_scale_and_no_predictions(tmp_path):
     # missing for another reason: the run fails, with the keys it had
     with pytest.raises(RunFailed, match=r"'coco/bbox_mAP' missing.*other"):
         runner._metric(dict(metrics={'other': 1.0}), 'x')
+
+
+def test_budget_column_only_when_a_method_states_one():
+    records = [rec('teacher', 0, 90.0), rec('baseline', 0, 80.0),
+               rec('kd', 0, 84.0)]
+    assert '| budget |' not in render_markdown(records, 'classification',
+                                               'T')
+    ban = rec('ban', 0, 83.0, train_s=30.0)
+    ban['budget'] = '3 generations × 3 ep'
+    text = render_markdown(records + [ban], 'classification', 'T')
+    assert '| iters | budget | cost × baseline |' in text
+    assert '| ban | 83.00 ± 0.00 | +3.00 | 1 | 100 | 3 generations × 3 ep ' \
+        '| 3.00 |' in text
+    assert '| kd | 84.00 ± 0.00 | +4.00 | 1 | 100 | as baseline | 1.00 |' \
+        in text
+    assert '| teacher | 90.00 ± 0.00 | – | 1 | 100 | – | – |' in text

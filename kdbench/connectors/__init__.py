@@ -1,4 +1,6 @@
 from .adapters import ConvAdapter, LinearAdapter, Resize
 from .channels import infer_out_channels
+from .factor_transfer import FactorTranslator, Paraphraser
 
-__all__ = ['ConvAdapter', 'LinearAdapter', 'Resize', 'infer_out_channels']
+__all__ = ['ConvAdapter', 'LinearAdapter', 'Resize', 'infer_out_channels',
+           'FactorTranslator', 'Paraphraser']

@@ -97,9 +97,9 @@ class SingleTeacherDistiller(BaseModel):
         for name, cfg in (distill_losses or {}).items():
             self._add_loss(name, copy.deepcopy(dict(cfg)))
         self.student_recorder = ModuleOutputRecorder(
-            self.student, [s for s, _ in self.taps.values()], 'student')
+            self.student, _flat(s for s, _ in self.taps.values()), 'student')
         self.teacher_recorder = ModuleOutputRecorder(
-            self.teacher, [t for _, t in self.taps.values()], 'teacher')
+            self.teacher, _flat(t for _, t in self.taps.values()), 'teacher')
         self._shapes_checked = False
 
     # ------------------------------------------------------------ building
@@ -129,18 +129,73 @@ class SingleTeacherDistiller(BaseModel):
             raise DistillerConfigError(
                 f'distill_losses.{name} must name its taps with student=... '
                 f'and teacher=... (module paths, e.g. "head.fc").') from err
+        loss_cls = MODELS.get(cfg.get('type', ''))
+        if loss_cls is None:
+            raise DistillerConfigError(
+                f'distill_losses.{name}: unknown loss type '
+                f'{cfg.get("type")!r}.')
+        student_taps, teacher_taps = self._tap_lists(
+            name, loss_cls, student_tap, teacher_tap)
         connector_cfg = cfg.pop('connector', None)
-        # validate both paths at build time, with the closest valid names
-        s_module = _tap_module(self.student, student_tap, 'student', name)
-        t_module = _tap_module(self.teacher, teacher_tap, 'teacher', name)
+        # validate every path at build time, with the closest valid names
+        s_modules = [_tap_module(self.student, tap, 'student', name)
+                     for tap in student_taps]
+        t_modules = [_tap_module(self.teacher, tap, 'teacher', name)
+                     for tap in teacher_taps]
+        if getattr(loss_cls, 'needs_teacher_channels', False) and \
+                cfg.get('in_channels') is None:
+            cfg['in_channels'] = infer_out_channels(t_modules[0])
+            if cfg['in_channels'] is None:
+                raise DistillerConfigError(
+                    f'distill_losses.{name}: cannot infer the teacher '
+                    f'channels from {type(t_modules[0]).__name__}; set '
+                    f'in_channels= in the loss config.')
         self.distill_losses[name] = MODELS.build(cfg)
         if connector_cfg is not None:
-            cfgs = connector_cfg if isinstance(connector_cfg,
-                                               (list, tuple)) else [connector_cfg]
-            self.connectors[name] = nn.ModuleList(
-                self._build_connector(dict(c), s_module, t_module, name)
-                for c in cfgs)
-        self.taps[name] = (student_tap, teacher_tap)
+            if isinstance(student_tap, str):
+                self.connectors[name] = self._build_chain(
+                    connector_cfg, s_modules[0], t_modules[0], name)
+            else:
+                if not isinstance(connector_cfg, (list, tuple)) or \
+                        len(connector_cfg) != len(student_taps):
+                    raise DistillerConfigError(
+                        f'distill_losses.{name} has {len(student_taps)} taps '
+                        f'per side, so connector= must be a list with one '
+                        f'entry per student tap (a dict, a list of dicts or '
+                        f'None), got {connector_cfg!r}.')
+                self.connectors[name] = nn.ModuleList(
+                    self._build_chain(c or [], s, t, name)
+                    for c, s, t in zip(connector_cfg, s_modules, t_modules))
+        self.taps[name] = (student_tap if isinstance(student_tap, str)
+                           else tuple(student_taps),
+                           teacher_tap if isinstance(teacher_tap, str)
+                           else tuple(teacher_taps))
+
+    @staticmethod
+    def _tap_lists(name, loss_cls, student_tap, teacher_tap):
+        """Both sides' taps as lists; a loss over several taps per side
+        (``num_taps`` > 1, e.g. FSP) takes lists of equal length."""
+        num_taps = getattr(loss_cls, 'num_taps', 1)
+        sides = []
+        for role, tap in (('student', student_tap), ('teacher', teacher_tap)):
+            taps = [tap] if isinstance(tap, str) else list(tap)
+            if len(taps) != num_taps or (num_taps == 1
+                                         and not isinstance(tap, str)):
+                example = ('"backbone.layer3"' if num_taps == 1 else
+                           '[' + ', '.join(f'"backbone.layer{i + 1}"'
+                                           for i in range(num_taps)) + ']')
+                raise DistillerConfigError(
+                    f'distill_losses.{name}: {loss_cls.__name__} takes '
+                    f'{num_taps} tap(s) per side, got {role}={tap!r}; write '
+                    f'{role}={example}.')
+            sides.append(taps)
+        return sides
+
+    def _build_chain(self, cfg, s_module, t_module, name) -> nn.ModuleList:
+        cfgs = cfg if isinstance(cfg, (list, tuple)) else [cfg]
+        return nn.ModuleList(
+            self._build_connector(dict(c), s_module, t_module, name)
+            for c in cfgs)
 
     def _build_connector(self, cfg: dict, s_module: nn.Module,
                          t_module: nn.Module, name: str) -> nn.Module:
@@ -216,22 +271,53 @@ class SingleTeacherDistiller(BaseModel):
         whose ``forward`` takes an argument of that name."""
         losses = {}
         for name, loss_fn in self.distill_losses.items():
+            if not self.loss_is_active(name):
+                continue
             extra = {key: value for key, value in context.items()
                      if key in _forward_params(loss_fn)}
-            student_tap, teacher_tap = self.taps[name]
-            student = self.student_recorder.get(student_tap)
-            teacher = self.teacher_recorder.get(teacher_tap)
-            if name in self.connectors:
-                for connector in self.connectors[name]:
-                    student = connector(student, teacher)
-            if not self._shapes_checked:
+            student, teacher = self._loss_inputs(name, loss_fn)
+            if not self._shapes_checked and student is not None:
                 self._check_shapes(name, loss_fn, student, teacher)
             losses[f'distill.loss_{name}'] = loss_fn(student, teacher,
                                                      **extra)
         self._shapes_checked = True
         return losses
 
+    def loss_is_active(self, name: str) -> bool:
+        """Whether loss ``name`` is computed in this step (always here;
+        stage-wise training switches losses on and off)."""
+        return True
+
+    def _loss_inputs(self, name: str, loss_fn: nn.Module):
+        """The (student, teacher) inputs of loss ``name``: recorded taps,
+        the student side through its connectors; lists for multi-tap
+        losses; no student for a loss that does not use it right now."""
+        student_tap, teacher_tap = self.taps[name]
+        if isinstance(teacher_tap, str):
+            teacher = self.teacher_recorder.get(teacher_tap)
+        else:
+            teacher = [self.teacher_recorder.get(t) for t in teacher_tap]
+        if not getattr(loss_fn, 'uses_student', True):
+            return None, teacher
+        chains = self.connectors[name] if name in self.connectors else None
+        if isinstance(student_tap, str):
+            return _connect(self.student_recorder.get(student_tap), teacher,
+                            chains), teacher
+        return [_connect(self.student_recorder.get(tap), t,
+                         chains[i] if chains is not None else None)
+                for i, (tap, t) in enumerate(zip(student_tap, teacher))
+                ], teacher
+
     def _check_shapes(self, name, loss_fn, student, teacher) -> None:
+        if isinstance(student, (list, tuple)):
+            problem = loss_fn.shape_problem([x.shape for x in student],
+                                            [x.shape for x in teacher])
+            if problem is not None:
+                raise ShapeMismatchError(
+                    f'distill_losses.{name}: student taps '
+                    f'{list(self.taps[name][0])} and teacher taps '
+                    f'{list(self.taps[name][1])}: {problem}.')
+            return
         problem = loss_fn.shape_problem(student.shape, teacher.shape)
         if problem is None:
             return
@@ -284,6 +370,21 @@ def load_teacher_weights(teacher: nn.Module, checkpoint: Optional[str],
             'config is the one the checkpoint was trained with.')
     teacher.load_state_dict(state, strict=False)
     print_log(f'Loaded teacher weights from {checkpoint}', 'current')
+
+
+def _flat(taps) -> List[str]:
+    """Tap specs of single- and multi-tap losses as one list."""
+    flat = []
+    for tap in taps:
+        flat.extend([tap] if isinstance(tap, str) else tap)
+    return flat
+
+
+def _connect(student: torch.Tensor, teacher: torch.Tensor,
+             chain: Optional[nn.ModuleList]) -> torch.Tensor:
+    for connector in chain or ():
+        student = connector(student, teacher)
+    return student
 
 
 def _tap_module(model: nn.Module, tap: str, role: str,

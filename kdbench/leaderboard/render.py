@@ -87,6 +87,7 @@ def summarize(records: List[dict]) -> Dict[tuple, Dict[str, dict]]:
                 s_per_iter=statistics.fmean(r['s_per_iter'] for r in runs),
                 peak_mem_mb=max(r['peak_mem_mb'] for r in runs),
                 iters=runs[0]['iters'],
+                budget=runs[0].get('budget'),
                 config=runs[0]['config'],
                 commits=sorted({r['commit'] for r in runs}),
                 teacher_value=runs[0].get('teacher_value'))
@@ -103,7 +104,10 @@ def render_markdown(records: List[dict], task: str, title: str) -> str:
              'sample std over seeds of the metric after the last epoch; Δ is '
              'the difference of means to the plain student (`baseline`) '
              'trained with the same schedule; cost is the mean training '
-             'wall time (validation excluded) relative to `baseline`.', '']
+             'wall time (validation excluded) relative to `baseline`; '
+             'budget (when shown) states the schedule of methods with '
+             'extra stages or generations, all others train with the '
+             'plain student\'s.', '']
     if not records:
         return '\n'.join(lines + ['No records yet.', ''])
     for (benchmark, dataset, teacher, student, metric), rows in \
@@ -120,11 +124,12 @@ def render_markdown(records: List[dict], task: str, title: str) -> str:
         side_names = list(OrderedDict.fromkeys(
             name for row in rows.values() for name in row['side']))
         side_head = ''.join(f' {name} |' for name in side_names)
+        budgets = any(row.get('budget') for row in rows.values())
         lines += [f'| method | {metric} | Δ vs baseline |{side_head} seeds | '
-                  f'iters | cost × baseline | s/iter | peak mem (MB) | '
-                  f'config |',
-                  '|---|---|---|' + '---|' * len(side_names) +
-                  '---|---|---|---|---|---|']
+                  f'iters |{" budget |" if budgets else ""} cost × baseline '
+                  f'| s/iter | peak mem (MB) | config |',
+                  '|---|---|---|' + '---|' * len(side_names) + '---|---|' +
+                  '---|' * budgets + '---|---|---|---|']
         for method in sorted(rows, key=_order):
             row = rows[method]
             delta = ('–' if base is None or method in ('baseline', 'teacher')
@@ -134,9 +139,13 @@ def render_markdown(records: List[dict], task: str, title: str) -> str:
             side_cells = ''.join(
                 ' {:.2f} ± {:.2f} |'.format(*row['side'][name])
                 if name in row['side'] else ' – |' for name in side_names)
+            budget = row.get('budget') or (
+                '–' if method == 'teacher' else 'as baseline')
+            budget_cell = f' {budget} |' if budgets else ''
             lines.append(
                 f'| {method} | {row["mean"]:.2f} ± {row["std"]:.2f} | '
-                f'{delta} |{side_cells} {row["n"]} | {row["iters"]} | {cost} | '
+                f'{delta} |{side_cells} {row["n"]} | {row["iters"]} |'
+                f'{budget_cell} {cost} | '
                 f'{row["s_per_iter"]:.3f} | {row["peak_mem_mb"]:.0f} | '
                 f'`{row["config"]}` |')
         commits = sorted({c for r in rows.values() for c in r['commits']})

@@ -118,6 +118,9 @@ class BenchmarkRunner:
                           quick_cfg.get('seeds', self.suite.seeds))
         self.cfg_options = {**self.suite.get('cfg_options', {}),
                             **quick_cfg.get('cfg_options', {})}
+        # per-method options (e.g. a multi-stage method's own short
+        # schedule in --quick): they replace the quick cfg_options
+        self.method_options = dict(quick_cfg.get('method_cfg_options', {}))
         self.teacher_options = {**self.suite.get('teacher_cfg_options', {}),
                                 **quick_cfg.get('teacher_cfg_options', {})}
         self.methods = dict(self.suite.methods)
@@ -349,6 +352,8 @@ class BenchmarkRunner:
                       s_per_iter=result['s_per_iter'],
                       peak_mem_mb=result['peak_mem_mb'],
                       side_metrics=self._side_metrics(result, method),
+                      budget=Config.fromfile(
+                          osp.join(REPO_ROOT, config)).get('budget'),
                       command=result['command'], finished_at=_now(),
                       extra=dict(metrics=result['metrics'],
                                  resumed=result.get('resumed', False),
@@ -381,6 +386,9 @@ class BenchmarkRunner:
             label = f'[{number}/{len(jobs)}] {method} seed {seed}'
             uses_teacher = self._uses_teacher(config)
             options = dict(self.cfg_options)
+            if method in self.method_options:
+                options = {**self.suite.get('cfg_options', {}),
+                           **self.method_options[method]}
             if uses_teacher:
                 options['model.teacher_checkpoint'] = teacher_weights
             self.run_job(method, seed, config, options,

@@ -1,8 +1,11 @@
 """Distillation losses (registered in ``kdbench.registry.MODELS``)."""
+from .activation_boundary import ActivationBoundaryLoss
 from .attention_transfer import ATLoss
 from .base import DistillLoss
 from .bounded_regression import TeacherBoundedL2Loss
 from .distribution_kl import DistributionKLLoss
+from .factor_transfer import FactorTransferLoss
+from .fsp import FSPLoss, fsp_matrix
 from .hint import HintLoss
 from .kd import KDLoss
 from .nst import NSTLoss
@@ -14,4 +17,5 @@ from .weighted_soft_ce import WeightedSoftBCELoss, WeightedSoftCELoss
 __all__ = ['DistillLoss', 'KDLoss', 'HintLoss', 'ATLoss', 'NSTLoss',
            'RKDLoss', 'DistributionKLLoss', 'WeightedSoftCELoss',
            'WeightedSoftBCELoss', 'TeacherBoundedL2Loss', 'PixelwiseKDLoss',
-           'PairwiseAffinityLoss']
+           'PairwiseAffinityLoss', 'ActivationBoundaryLoss',
+           'FactorTransferLoss', 'FSPLoss', 'fsp_matrix']
