@@ -16,6 +16,8 @@ ALL = sorted(osp.relpath(p, REPO) for p in glob.glob(
     osp.join(REPO, 'configs', '**', '*.py'), recursive=True))
 CLS = [p for p in ALL if p.startswith('configs/cls/')]
 METHODS = ('kd', 'fitnets', 'at', 'nst', 'rkd', 'ft', 'ab', 'fsp', 'sskd')
+# online / self / born-again: a mini config and a full CIFAR-100 one
+OWN_MODEL_METHODS = ('dml', 'one', 'ffsd', 'byot', 'self_guidance', 'ban')
 
 
 @pytest.mark.parametrize('path', ALL)
@@ -30,6 +32,14 @@ def test_every_method_has_mini_and_imagenet_configs():
         assert any(n.endswith('_fmnist-mini.py') for n in names), method
         assert any(n.startswith(f'{method}_r34_r18_8xb32-') and
                    n.endswith('_in1k.py') for n in names), method
+
+
+def test_online_and_self_methods_have_mini_and_cifar100_configs():
+    for method in OWN_MODEL_METHODS:
+        names = [osp.basename(p) for p in CLS
+                 if p.startswith(f'configs/cls/{method}/')]
+        assert any(n.endswith('_fmnist-mini.py') for n in names), method
+        assert any(n.endswith('_cifar100.py') for n in names), method
 
 
 @pytest.fixture(scope='module')

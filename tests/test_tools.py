@@ -333,3 +333,31 @@ def test_dist_train_netaug_two_cpu_processes(tmp_path, fmnist_ready):
     with open(osp.join(work, 'result.json')) as f:
         result = json.load(f)
     assert [r['iters_run'] for r in result['ranks']] == [4, 4]
+
+
+def test_export_rebuilds_wrappers_with_a_deploy_transform(tmp_path,
+                                                          fmnist_ready):
+    """Self-Guidance folds its survival probabilities into the exported
+    weights: tools/export_student.py rebuilds the model from the config the
+    checkpoint carries and gives exactly the run's own weights.pth (the
+    plain student.* tensors would predict differently)."""
+    config = ('configs/cls/self_guidance/'
+              'self-guidance_r18-w8_1xb64-3e_fmnist-mini.py')
+    work = str(tmp_path / 'sg')
+    proc = run_tool(['tools/train.py', config, '--work-dir', work,
+                     '--cfg-options', *TINY_OPTIONS])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    saved = torch.load(osp.join(work, 'weights.pth'),
+                       weights_only=True)['state_dict']
+    exported = str(tmp_path / 'exported.pth')
+    proc = run_tool(['tools/export_student.py', '--trust',
+                     osp.join(work, 'epoch_1.pth'), exported])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    ours = torch.load(exported, weights_only=True)['state_dict']
+    assert ours.keys() == saved.keys()
+    for key, value in saved.items():
+        assert torch.equal(ours[key], value), key
+    raw = torch.load(osp.join(work, 'epoch_1.pth'), weights_only=False)
+    folded = [k for k in saved
+              if not torch.equal(raw['state_dict']['student.' + k], saved[k])]
+    assert folded  # the transform changed some weights

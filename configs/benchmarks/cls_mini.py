@@ -26,6 +26,18 @@ methods = dict(
     ab='configs/cls/ab/ab_r18-w16_r18-w8_1xb64-1+3e_fmnist-mini.py',
     fsp='configs/cls/fsp/fsp_r18-w16_r18-w8_1xb64-1+3e_fmnist-mini.py',
     sskd='configs/cls/sskd/sskd_' + _pair,
+    # online (kdbench.OnlineDistiller, no teacher): the kept network is
+    # scored; the others train alongside within the same 3 epochs
+    dml='configs/cls/dml/dml_r18-w8x2_1xb64-3e_fmnist-mini.py',
+    one='configs/cls/one/one_r18-w8-3br_1xb64-3e_fmnist-mini.py',
+    ffsd='configs/cls/ffsd/ffsd_r18-w8x3_1xb64-3e_fmnist-mini.py',
+    # self-distillation (kdbench.SelfDistiller, no teacher)
+    byot='configs/cls/byot/byot_r18-w8_1xb64-3e_fmnist-mini.py',
+    self_guidance='configs/cls/self_guidance/'
+    'self-guidance_r18-w8_1xb64-3e_fmnist-mini.py',
+    # born-again generations in one run (3 x the student's schedule)
+    ban='configs/cls/ban/ban_r18-w8_1xb64-3gx3e_fmnist-mini.py',
+    ban_kd_only='configs/cls/ban/ban-kd-only_r18-w8_1xb64-3gx3e_fmnist-mini.py',
 )
 # --quick: one seed, 2 epochs instead of 3, same (cached) teacher; its
 # records and table go under work_dirs/benchmarks/quick, not leaderboards/.
@@ -41,5 +53,10 @@ quick = dict(
         sskd={'train_cfg.val_interval': 2, 'train_cfg.max_epochs': 2,
               **{f'model.stages.{i}.end': end
                  for i, end in enumerate([32, 64, 96, 128, 158])},
-              'param_scheduler.0.periods': '[32,32,32,32,30]'}),
+              'param_scheduler.0.periods': '[32,32,32,32,30]'},
+        # 3 generations of the quick 2-epoch schedule
+        **{m: {'train_cfg.max_epochs': 6, 'train_cfg.val_interval': 2,
+               'param_scheduler.1.end': 2,
+               'custom_hooks.0.epochs_per_generation': 2}
+           for m in ('ban', 'ban_kd_only')}),
 )

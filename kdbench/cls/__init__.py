@@ -5,3 +5,20 @@ from .item_on_canvas import ItemOnCanvas
 from .mini_fashion_mnist import MiniFashionMNIST
 
 __all__ = ['GrayToRGB', 'ItemOnCanvas', 'MiniFashionMNIST']
+
+# online distillation: ONE's branched network (kdbench.OnlineDistiller)
+from .native_ensemble import NativeEnsembleScheme  # noqa: E402
+
+__all__ += ['NativeEnsembleScheme']
+
+# self distillation: BYOT branches, Self-Guidance (kdbench.SelfDistiller)
+from .byot_branches import BYOTBranches  # noqa: E402
+from .self_guidance_view import SelfGuidanceView  # noqa: E402
+from .stochastic_depth import StochasticDepth  # noqa: E402
+
+__all__ += ['BYOTBranches', 'SelfGuidanceView', 'StochasticDepth']
+
+# online distillation: FFSD (kdbench.OnlineDistiller)
+from .ffsd_scheme import FFSDScheme  # noqa: E402
+
+__all__ += ['FFSDScheme']

@@ -6,3 +6,17 @@ from .stage_wise import StageWiseDistiller
 __all__ = ['ModelRefError', 'build_model', 'load_model_cfg',
            'DistillerConfigError', 'ShapeMismatchError',
            'SingleTeacherDistiller', 'StageWiseDistiller']
+
+from .online import (DMLScheme, OnlineDistributedDataParallel,  # noqa: E402
+                     OnlineDistiller, OnlineScheme)
+
+__all__ += ['DMLScheme', 'OnlineDistiller', 'OnlineScheme',
+            'OnlineDistributedDataParallel']
+
+from .self_distiller import SelfDistillView, SelfDistiller  # noqa: E402
+
+__all__ += ['SelfDistillView', 'SelfDistiller']
+
+from .born_again import BornAgainDistiller  # noqa: E402
+
+__all__ += ['BornAgainDistiller']

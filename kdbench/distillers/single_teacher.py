@@ -64,6 +64,10 @@ class SingleTeacherDistiller(BaseModel):
             student's; the teacher sees the same batch.
     """
 
+    #: the deployable weights are the checkpoint's ``student.*`` tensors
+    #: as they are (tools/export_student.py needs no rebuilt model)
+    exports_by_prefix = True
+
     def __init__(self,
                  student: Union[str, dict],
                  teacher: Union[str, dict],

@@ -12,7 +12,7 @@ from typing import Dict, List
 
 METHOD_ORDER = ['teacher', 'baseline', 'kd', 'fitnets', 'at', 'nst', 'rkd',
                 'ft', 'ab', 'fsp', 'sskd', 'dml', 'one', 'ffsd', 'byot',
-                'self_guidance', 'ban',
+                'self_guidance', 'ban', 'ban_kd_only',
                 'chen', 'chen_cls', 'chen_reg', 'chen_hint', 'ld', 'ld_vlr',
                 'feat_imit', 'skd_pi', 'skd_pi_pa', 'skd_full', 'netaug',
                 'netdistiller', 'netaug_kd', 'netdistiller_kd']

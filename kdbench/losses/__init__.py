@@ -19,3 +19,12 @@ __all__ = ['DistillLoss', 'KDLoss', 'HintLoss', 'ATLoss', 'NSTLoss',
            'WeightedSoftBCELoss', 'TeacherBoundedL2Loss', 'PixelwiseKDLoss',
            'PairwiseAffinityLoss', 'ActivationBoundaryLoss',
            'FactorTransferLoss', 'FSPLoss', 'fsp_matrix']
+
+from .online_kd import OnlineKDLoss  # noqa: E402
+
+__all__ += ['OnlineKDLoss']
+
+from .attention_diversity import AttentionDiversityLoss  # noqa: E402
+from .normalized_l2 import NormalizedL2Loss  # noqa: E402
+
+__all__ += ['AttentionDiversityLoss', 'NormalizedL2Loss']

@@ -1,8 +1,14 @@
 from .bn_recalibration_hook import BNRecalibrationHook, recalibrate_batchnorm
 from .run_result_hook import RunResultHook, peak_memory_mb
-from .student_export_hook import StudentExportHook, deployable_model
+from .student_export_hook import (StudentExportHook, deployable_model,
+                                  deployable_state_dict)
 from .training_stage_hook import TrainingStageHook
 
 __all__ = ['BNRecalibrationHook', 'recalibrate_batchnorm', 'RunResultHook',
-           'StudentExportHook', 'deployable_model', 'TrainingStageHook',
+           'StudentExportHook', 'deployable_model', 'deployable_state_dict',
+           'TrainingStageHook',
            'peak_memory_mb']
+
+from .born_again_hook import BornAgainHook, generation_seed  # noqa: E402
+
+__all__ += ['BornAgainHook', 'generation_seed']

@@ -19,6 +19,16 @@ def deployable_model(model):
     return model.module if is_model_wrapper(model) else model
 
 
+def deployable_state_dict(model) -> dict:
+    """The weights a run delivers: the deployable network's
+    ``deploy_state_dict()`` when it has one (a network trained inside a
+    larger one, e.g. NetAug, or with a test-time rule folded in, e.g.
+    Self-Guidance), else its ``state_dict()``."""
+    model = deployable_model(model)
+    return model.deploy_state_dict() if hasattr(
+        model, 'deploy_state_dict') else model.state_dict()
+
+
 @HOOKS.register_module()
 class StudentExportHook(Hook):
     """Save ``<work_dir>/<filename>`` = ``{'state_dict', 'meta'}`` after
@@ -44,10 +54,6 @@ class StudentExportHook(Hook):
                     seed=int(runner.seed),
                     model_type=type(model).__name__)
         path = osp.join(runner.work_dir, self.filename)
-        # a network trained inside a larger one (NetAug) exports its static
-        # form through deploy_state_dict()
-        state = model.deploy_state_dict() if hasattr(
-            model, 'deploy_state_dict') else model.state_dict()
-        save_weights(state, path, meta)
+        save_weights(deployable_state_dict(runner.model), path, meta)
         runner.logger.info(f'Saved the {meta["model_type"]} weights '
                            f'(weights only) to {path}')
