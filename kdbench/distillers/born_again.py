@@ -18,7 +18,7 @@ from torch import nn
 
 from kdbench.recorders import ModuleOutputRecorder
 from kdbench.registry import MODELS
-from .model_refs import build_model
+from .model_refs import build_model, wrapper_preprocessor
 from .single_teacher import DistillerConfigError, load_teacher_weights
 
 
@@ -74,10 +74,8 @@ class BornAgainDistiller(BaseModel):
                             if isinstance(data_preprocessor, dict) else None)
         student_model = build_model(student, 'student',
                                     default_preprocessor=self._default_dp)
-        if not isinstance(data_preprocessor, nn.Module):
-            data_preprocessor = student_model.data_preprocessor
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+        super().__init__(data_preprocessor=wrapper_preprocessor(
+            data_preprocessor, student_model), init_cfg=init_cfg)
         self.student = student_model
         object.__setattr__(self, 'teacher', None)
         self.teacher_recorder: Optional[ModuleOutputRecorder] = None

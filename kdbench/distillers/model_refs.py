@@ -18,6 +18,7 @@ import glob
 import os.path as osp
 from typing import Optional, Tuple, Union
 
+import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.registry import DefaultScope
 
@@ -94,10 +95,11 @@ def build_model(ref: Union[str, dict], role: str,
 
     ``default_preprocessor`` is used when the model config has none (the
     outer config's top-level ``data_preprocessor``, which mmengine's Runner
-    hands to the distiller).
+    hands to the distiller); anything but a dict (``None``, a module the
+    wrapper uses as is) is ignored.
     """
     model_cfg, scope = load_model_cfg(ref, role)
-    if default_preprocessor is not None:
+    if isinstance(default_preprocessor, dict):
         model_cfg.setdefault('data_preprocessor',
                              copy.deepcopy(dict(default_preprocessor)))
     scope = scope or default_scope
@@ -108,3 +110,11 @@ def build_model(ref: Union[str, dict], role: str,
         # a ConfigDict, as the Runner passes: mmdet reads e.g. train_cfg.rpn
         # by attribute
         return MODELS.build(ConfigDict(model_cfg))
+
+
+def wrapper_preprocessor(data_preprocessor, model):
+    """What a wrapper preprocesses with: the module it was given, else the
+    (student) model's own preprocessor."""
+    if isinstance(data_preprocessor, torch.nn.Module):
+        return data_preprocessor
+    return model.data_preprocessor

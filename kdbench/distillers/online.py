@@ -40,7 +40,7 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import nn
 
 from kdbench.registry import MODEL_WRAPPERS, MODELS
-from .model_refs import build_model
+from .model_refs import build_model, wrapper_preprocessor
 from .single_teacher import DistillerConfigError
 
 
@@ -156,15 +156,11 @@ class OnlineDistiller(BaseModel):
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None):
         refs = self._member_refs(student, num_members, members)
-        default_dp = (dict(data_preprocessor)
-                      if isinstance(data_preprocessor, dict) else None)
         built = [build_model(ref, f'member {k}',
-                             default_preprocessor=default_dp)
+                             default_preprocessor=data_preprocessor)
                  for k, ref in enumerate(refs)]
-        if not isinstance(data_preprocessor, nn.Module):
-            data_preprocessor = built[0].data_preprocessor
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+        super().__init__(data_preprocessor=wrapper_preprocessor(
+            data_preprocessor, built[0]), init_cfg=init_cfg)
         # mmengine's ModuleList: the Runner's init_weights() reaches every
         # member (each gets its own config's init, independently drawn)
         self.members = ModuleList(built)

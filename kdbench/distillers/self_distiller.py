@@ -35,7 +35,7 @@ from torch import nn
 
 from kdbench.recorders import ModuleOutputRecorder
 from kdbench.registry import MODELS
-from .model_refs import build_model
+from .model_refs import build_model, wrapper_preprocessor
 from .single_teacher import DistillerConfigError
 
 # packages whose registered view modules a SelfDistiller config may name
@@ -107,14 +107,10 @@ class SelfDistiller(BaseModel):
                  views: Optional[dict] = None,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None):
-        default_dp = (dict(data_preprocessor)
-                      if isinstance(data_preprocessor, dict) else None)
         student_model = build_model(student, 'student',
-                                    default_preprocessor=default_dp)
-        if not isinstance(data_preprocessor, nn.Module):
-            data_preprocessor = student_model.data_preprocessor
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+                                    default_preprocessor=data_preprocessor)
+        super().__init__(data_preprocessor=wrapper_preprocessor(
+            data_preprocessor, student_model), init_cfg=init_cfg)
         self.student = student_model
         self.views = _build_views(views)
         self.views.attach(self.student)

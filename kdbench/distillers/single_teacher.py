@@ -28,7 +28,7 @@ from kdbench.recorders import (ModuleOutputRecorder, TapError, find_module,
                                parse_tap)
 from kdbench.registry import MODELS
 from kdbench.utils.state_dicts import extract_state_dict, state_dict_problems
-from .model_refs import build_model
+from .model_refs import build_model, wrapper_preprocessor
 
 
 class DistillerConfigError(ValueError):
@@ -77,16 +77,12 @@ class SingleTeacherDistiller(BaseModel):
                  student_loss_weight: float = 1.0,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None):
-        default_dp = (dict(data_preprocessor)
-                      if isinstance(data_preprocessor, dict) else None)
         student_model = build_model(student, 'student',
-                                    default_preprocessor=default_dp)
+                                    default_preprocessor=data_preprocessor)
         teacher_model = build_model(teacher, 'teacher',
-                                    default_preprocessor=default_dp)
-        if not isinstance(data_preprocessor, nn.Module):
-            data_preprocessor = student_model.data_preprocessor
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+                                    default_preprocessor=data_preprocessor)
+        super().__init__(data_preprocessor=wrapper_preprocessor(
+            data_preprocessor, student_model), init_cfg=init_cfg)
         self.student = student_model
         object.__setattr__(self, 'teacher', teacher_model)
         self.student_loss_weight = float(student_loss_weight)

@@ -13,9 +13,11 @@ from torch import nn
 
 
 @contextmanager
-def full_precision(student: torch.Tensor, teacher: torch.Tensor
+def full_precision(student: torch.Tensor, teacher: torch.Tensor,
+                   detach_teacher: bool = True
                    ) -> Iterator[Tuple[torch.Tensor, torch.Tensor]]:
-    """Yield (student, detached teacher) in at least fp32, autocast off.
+    """Yield (student, teacher) in at least fp32, autocast off, the teacher
+    detached unless ``detach_teacher=False`` (online / self KD ablations).
 
     Distillation losses are computed in fp32 under AMP (METHODS.md §0);
     float64 inputs stay float64. ``.to`` returns the same tensor when the
@@ -23,7 +25,9 @@ def full_precision(student: torch.Tensor, teacher: torch.Tensor
     """
     with torch.autocast(device_type=student.device.type, enabled=False):
         dtype = torch.promote_types(student.dtype, torch.float32)
-        yield student.to(dtype), teacher.detach().to(dtype)
+        if detach_teacher:
+            teacher = teacher.detach()
+        yield student.to(dtype), teacher.to(dtype)
 
 
 def feature_map_problem(name: str, student_shape: Sequence[int],

@@ -52,6 +52,8 @@ class KDLoss(DistillLoss):
     """
 
     _REDUCTIONS = ('batchmean', 'sum', 'none')
+    #: the target is a constant (online variants may let gradient through)
+    detach_teacher = True
 
     def __init__(self, tau: float = 4.0, loss_weight: float = 1.0,
                  reduction: str = 'batchmean'):
@@ -74,7 +76,8 @@ class KDLoss(DistillLoss):
 
     def forward(self, student: torch.Tensor,
                 teacher: torch.Tensor) -> torch.Tensor:
-        with full_precision(student, teacher) as (s, t):
+        with full_precision(student, teacher,
+                            self.detach_teacher) as (s, t):
             log_q = F.log_softmax(s / self.tau, dim=1)
             log_p = F.log_softmax(t / self.tau, dim=1)
             # exp(log_p) * (log_p - log_q), elementwise: exactly 0 when equal

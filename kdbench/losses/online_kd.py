@@ -1,7 +1,4 @@
 """Hinton KD whose teacher may receive gradient (online / self KD)."""
-import torch
-import torch.nn.functional as F
-
 from kdbench.registry import MODELS
 from .kd import KDLoss
 
@@ -28,24 +25,6 @@ class OnlineKDLoss(KDLoss):
         super().__init__(tau=tau, loss_weight=loss_weight,
                          reduction=reduction)
         self.detach_teacher = bool(detach_teacher)
-
-    def forward(self, student: torch.Tensor,
-                teacher: torch.Tensor) -> torch.Tensor:
-        if self.detach_teacher:
-            return super().forward(student, teacher)
-        with torch.autocast(device_type=student.device.type, enabled=False):
-            dtype = torch.promote_types(student.dtype, torch.float32)
-            log_q = F.log_softmax(student.to(dtype) / self.tau, dim=1)
-            log_p = F.log_softmax(teacher.to(dtype) / self.tau, dim=1)
-            per_sample = (log_p.exp() * (log_p - log_q)).sum(dim=1)
-            if per_sample.dim() > 1:
-                per_sample = per_sample.flatten(1).mean(dim=1)
-            per_sample = per_sample * (self.loss_weight * self.tau ** 2)
-            if self.reduction == 'batchmean':
-                return per_sample.mean()
-            if self.reduction == 'sum':
-                return per_sample.sum()
-            return per_sample
 
     def extra_repr(self) -> str:
         return f'{super().extra_repr()}, detach_teacher={self.detach_teacher}'
