@@ -1,3 +1,4 @@
+import contextlib
 import os
 import os.path as osp
 import subprocess
@@ -51,3 +52,21 @@ def run_tool(args, timeout=600, env=None, cwd=REPO):
     return subprocess.run([sys.executable] + list(args), cwd=cwd,
                           capture_output=True, text=True, timeout=timeout,
                           env=full_env)
+
+
+@contextlib.contextmanager
+def isolated_mmengine_globals():
+    """Run an mmengine Runner in this process without leaving its global
+    instances current afterwards: the Runner's DefaultScope (e.g.
+    'mmpretrain') would otherwise become every later test's default scope
+    and change which registry builds ResNet, CrossEntropyLoss, ..."""
+    from mmengine.logging import MessageHub
+    from mmengine.registry import DefaultScope
+    saved = {cls: dict(cls._instance_dict)
+             for cls in (DefaultScope, MessageHub)}
+    try:
+        yield
+    finally:
+        for cls, instances in saved.items():
+            cls._instance_dict.clear()
+            cls._instance_dict.update(instances)

@@ -26,7 +26,8 @@ from kdbench.engine.hooks import BornAgainHook, generation_seed
 from kdbench.recorders import TapError
 from kdbench.registry import HOOKS, MODELS
 
-from conftest import BASELINE_CFG, REPO, STUDENT_MODEL, run_tool
+from conftest import (BASELINE_CFG, REPO, STUDENT_MODEL,
+                      isolated_mmengine_globals, run_tool)
 
 BAN_CFG = 'configs/cls/ban/ban_r18-w8_1xb64-3gx3e_fmnist-mini.py'
 BAN_KD_CFG = 'configs/cls/ban/ban-kd-only_r18-w8_1xb64-3gx3e_fmnist-mini.py'
@@ -287,7 +288,8 @@ def train_in_process(config, work, options, resume=None):
                            + (['--resume', resume] if resume else []))
     args.cfg_options = dict(options)
     RECORDS.clear()
-    tool.run(args)
+    with isolated_mmengine_globals():
+        tool.run(args)
     logs = sorted(glob.glob(osp.join(work, '*', '*.log')))
     with open(logs[-1]) as f:
         return f.read()

@@ -352,8 +352,7 @@ class BenchmarkRunner:
                       s_per_iter=result['s_per_iter'],
                       peak_mem_mb=result['peak_mem_mb'],
                       side_metrics=self._side_metrics(result, method),
-                      budget=Config.fromfile(
-                          osp.join(REPO_ROOT, config)).get('budget'),
+                      budget=self._budget(config),
                       command=result['command'], finished_at=_now(),
                       extra=dict(metrics=result['metrics'],
                                  resumed=result.get('resumed', False),
@@ -436,6 +435,14 @@ class BenchmarkRunner:
         print(f'{label}: {self.suite.metric} {value:.2f} (train '
               f'{result["train_s"]:.0f} s, run {durations[-1]:.0f} s; '
               f'~{eta / 60:.1f} min left)', flush=True)
+
+    @staticmethod
+    def _budget(config: str) -> Optional[str]:
+        """The schedule a config states in ``budget`` (multi-stage and
+        multi-generation methods), shown in the table."""
+        path = osp.join(REPO_ROOT, config)
+        return Config.fromfile(path).get('budget') if osp.isfile(path) \
+            else None
 
     def _uses_teacher(self, config: str) -> bool:
         model = Config.fromfile(osp.join(REPO_ROOT, config)).model
