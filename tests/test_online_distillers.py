@@ -194,7 +194,11 @@ def test_ramp_up_follows_training_progress():
     assert sigmoid_rampup(3, 0) == 1.0
     model = one(rampup_epochs=2.0).train()
     data = batch(model)
+    # a current MessageHub without training progress (as outside a Runner,
+    # whatever earlier tests left current): no ramp
+    MessageHub.get_instance('test_online_no_runner')
     full = model(**data, mode='loss')
+    assert float(full['distill.rampup']) == 1.0
     hub = MessageHub.get_instance('test_online_ramp')
     try:
         # iteration 5 of 20 over 4 epochs = epoch 1.0 of a 2-epoch ramp
