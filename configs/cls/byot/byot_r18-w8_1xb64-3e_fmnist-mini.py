@@ -8,14 +8,8 @@
 # (the student's own head, CE only) is evaluated, reported and exported;
 # the branches are dropped. Authors'-code variant: views.kd.loss_weight =
 # 0.3 / 9 (no T²) and views.hint_weights = (0, 0, 0).
-_base_ = [
-    '../../_base_/datasets/mini_fashion_mnist.py',
-    '../../_base_/schedules/mini_cls.py',
-    '../../_base_/cls_runtime.py',
-]
+_base_ = ['../../_base_/distillers/self_r18-w8_fmnist-mini.py']
 model = dict(
-    type='kdbench.SelfDistiller',
-    student='configs/_base_/models/resnet18-w8_fmnist.py',
     views=dict(
         type='kdbench.BYOTBranches',
         stages=('backbone.layer1', 'backbone.layer2', 'backbone.layer3'),

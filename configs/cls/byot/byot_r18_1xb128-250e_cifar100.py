@@ -8,14 +8,8 @@
 # out: standard crop + flip, as the paper's baselines (METHODS pitfall).
 # Published (paper, classifier 4/4): 77.09 -> 78.64 (ensemble 79.67).
 # The deepest classifier is reported (last epoch) and exported.
-_base_ = [
-    '../../_base_/datasets/cifar100_bs64.py',
-    '../../_base_/cls_runtime.py',
-]
-student = 'configs/_base_/models/resnet18_cifar100.py'
+_base_ = ['../../_base_/distillers/self_r18_cifar100.py']
 model = dict(
-    type='kdbench.SelfDistiller',
-    student=student,
     views=dict(
         type='kdbench.BYOTBranches',
         stages=('backbone.layer1', 'backbone.layer2', 'backbone.layer3'),

@@ -8,14 +8,8 @@
 # blocks. Teacher detached (ablation: views.kd.detach_teacher=False).
 # Deployed: the full network under the test rule, p_l folded into the
 # exported weights (see kdbench.SelfGuidanceView).
-_base_ = [
-    '../../_base_/datasets/mini_fashion_mnist.py',
-    '../../_base_/schedules/mini_cls.py',
-    '../../_base_/cls_runtime.py',
-]
+_base_ = ['../../_base_/distillers/self_r18-w8_fmnist-mini.py']
 model = dict(
-    type='kdbench.SelfDistiller',
-    student='configs/_base_/models/resnet18-w8_fmnist.py',
     views=dict(
         type='kdbench.SelfGuidanceView',
         backbone='backbone',

@@ -7,14 +7,8 @@
 # 0.001 at 75 %. Published (ResNet-110, error %): 26.18 -> 21.60; ResNet-32
 # 30.14 -> 27.65. The full network (test rule folded into the exported
 # weights) is reported at the last epoch.
-_base_ = [
-    '../../_base_/datasets/cifar100_bs64.py',
-    '../../_base_/cls_runtime.py',
-]
-student = 'configs/_base_/models/resnet18_cifar100.py'
+_base_ = ['../../_base_/distillers/self_r18_cifar100.py']
 model = dict(
-    type='kdbench.SelfDistiller',
-    student=student,
     views=dict(
         type='kdbench.SelfGuidanceView',
         survival_last=0.5,
