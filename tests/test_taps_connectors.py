@@ -97,3 +97,29 @@ def test_connectors():
     assert out.shape == (2, 4, 6, 6)
     x = torch.randn(2, 4, 6, 6)
     assert resize(x, torch.randn(2, 1, 6, 6)) is x  # no copy when equal
+
+
+def test_module_run_twice_is_refused_unless_the_model_says_last():
+    class SharedTwice(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc = nn.Linear(3, 3)
+
+        def forward(self, x):
+            return self.fc(torch.relu(self.fc(x)))  # one module, 2 calls
+
+    model, x = SharedTwice(), torch.randn(2, 3)
+    recorder = ModuleOutputRecorder(model, ['fc'], 'student')
+    with recorder.recording():
+        model(x)
+        with pytest.raises(TapError, match='ran 2 times in one forward'):
+            recorder.get('fc')
+    last = ModuleOutputRecorder(model, ['fc'], 'student', repeats='last')
+    with last.recording():
+        out = model(x)
+        assert torch.equal(last.get('fc'), out)  # the second call's output
+    with recorder.recording():  # counts restart with every recording
+        model.fc(x)
+        assert recorder.get('fc').shape == (2, 3)
+    with pytest.raises(ValueError, match='repeats must be one of'):
+        ModuleOutputRecorder(model, ['fc'], 'student', repeats='first')

@@ -97,9 +97,11 @@ class SingleTeacherDistiller(BaseModel):
         for name, cfg in (distill_losses or {}).items():
             self._add_loss(name, copy.deepcopy(dict(cfg)))
         self.student_recorder = ModuleOutputRecorder(
-            self.student, _flat(s for s, _ in self.taps.values()), 'student')
+            self.student, _flat(s for s, _ in self.taps.values()), 'student',
+            repeats=getattr(self.student, 'tap_repeats', 'error'))
         self.teacher_recorder = ModuleOutputRecorder(
-            self.teacher, _flat(t for _, t in self.taps.values()), 'teacher')
+            self.teacher, _flat(t for _, t in self.taps.values()), 'teacher',
+            repeats=getattr(self.teacher, 'tap_repeats', 'error'))
         self._shapes_checked = False
 
     # ------------------------------------------------------------ building

@@ -66,12 +66,27 @@ class ModuleOutputRecorder:
         model: the network to tap.
         taps: tap specs (see :func:`parse_tap`); duplicates share one hook.
         role: ``'student'`` or ``'teacher'``, used in messages.
+        repeats: what a module that runs more than once in one recording
+            gives: ``'error'`` (default; e.g. a head shared over FPN
+            levels, whose last call alone would silently stand for all) or
+            ``'last'`` (its last output, for models that run a module
+            twice by design and document which call comes last, e.g.
+            NetAug's classifier runs its base network last). A model
+            states the latter with a ``tap_repeats = 'last'`` attribute.
     """
 
-    def __init__(self, model: nn.Module, taps: Iterable[str], role: str):
+    _REPEATS = ('error', 'last')
+
+    def __init__(self, model: nn.Module, taps: Iterable[str], role: str,
+                 repeats: str = 'error'):
+        if repeats not in self._REPEATS:
+            raise ValueError(f'repeats must be one of {self._REPEATS}, got '
+                             f'{repeats!r}')
         self.role = role
+        self.repeats = repeats
         self._recording = False
         self._outputs: Dict[str, Tuple[object, object]] = {}
+        self._calls: Dict[str, int] = {}
         self._handles = []
         self.modules: Dict[str, nn.Module] = {}
         for spec in taps:
@@ -85,6 +100,7 @@ class ModuleOutputRecorder:
         def hook(module, inputs, output):
             if self._recording:
                 self._outputs[path] = (output, _versions(output))
+                self._calls[path] = self._calls.get(path, 0) + 1
         return hook
 
     @contextmanager
@@ -92,12 +108,14 @@ class ModuleOutputRecorder:
         """Record outputs of the forwards run inside the block; the stored
         references are dropped when the block ends."""
         self._outputs.clear()
+        self._calls.clear()
         self._recording = True
         try:
             yield self
         finally:
             self._recording = False
             self._outputs.clear()
+            self._calls.clear()
 
     def get(self, spec: str) -> torch.Tensor:
         """The tensor recorded for ``spec`` in the current recording."""
@@ -107,6 +125,14 @@ class ModuleOutputRecorder:
                 f'The {self.role} module {path!r} did not run in the forward '
                 f'pass (its forward hook never fired). Tap a module that the '
                 f'{self.role} executes in this mode.')
+        calls = self._calls.get(path, 1)
+        if calls > 1 and self.repeats == 'error':
+            raise TapError(
+                f'The {self.role} module {path!r} ran {calls} times in one '
+                f'forward pass (a module shared across levels or branches), '
+                f'so one recorded output cannot stand for it. Tap a module '
+                f'that runs once per forward (e.g. one level\'s own layer '
+                f'or the module that calls the shared one).')
         output, versions = self._outputs[path]
         if _versions(output) != versions:
             raise TapError(

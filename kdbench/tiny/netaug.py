@@ -39,6 +39,10 @@ class NetAugClassifier(ImageClassifier):
       the backbone exported to its base slices, head unchanged.
     """
 
+    #: taps of a wrapping distiller record the last call of a module: the
+    #: base network's (see :meth:`loss`)
+    tap_repeats = 'last'
+
     def __init__(self, *args, aug_weight: float = 1.0,
                  width_aug: bool = True, expand_aug: bool = True,
                  aug_seed: int = 0, **kwargs):
