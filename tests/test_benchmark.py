@@ -40,8 +40,13 @@ def test_runner_end_to_end(tmp_path, fmnist_ready):
     cmd = [sys.executable, 'tools/benchmark.py', suite, '--records', records,
            '--work-root', work]
     # kill the runner while the first student run trains
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    # SIGINT back to its default in the runner: a test session started in
+    # the background (`cmd &`) passes SIGINT on as ignored, and the runner
+    # would then not see the interrupt at all
+    proc = subprocess.Popen(
+        cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     first = osp.join(work, 'benchmarks', 'suite_tiny', 'baseline', 'seed0')
     deadline = time.time() + 300
     while not osp.isdir(first):
