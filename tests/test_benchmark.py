@@ -195,3 +195,31 @@ def test_quick_method_options_replace_the_quick_options(tmp_path,
     assert options['kd']['model.stages.0.end'] == 1
     # the suite's own cfg_options (here the tiny data) still apply
     assert options['kd']['train_dataloader.dataset.indices'] == '256'
+
+
+def test_a_released_teacher_is_used_as_it_is(tmp_path, monkeypatch):
+    """A suite teacher with `checkpoint` (released ImageNet weights) is
+    never trained: a missing file stops the suite with the suite's `how`,
+    a present one is returned with its sha256 and published value."""
+    import pytest
+    from kdbench.leaderboard.runner import (BenchmarkRunner, RunFailed,
+                                            file_sha256)
+    weights = tmp_path / 'released.pth'
+    suite = write_suite(tmp_path)
+    with open(suite, 'a') as f:
+        f.write(f"teacher = dict(name='R50', seed=0, config="
+                f"'configs/cls/teacher/r50_8xb32-100e_in1k.py', "
+                f"checkpoint={str(weights)!r}, value=76.55, "
+                f"how='Download it from the zoo.')\n")
+    runner = BenchmarkRunner(suite, records_path=str(tmp_path / 'r.jsonl'),
+                             work_root=str(tmp_path / 'work'))
+
+    def no_training(*args, **kwargs):
+        raise AssertionError('a released teacher must not be trained')
+    monkeypatch.setattr(runner, '_train', no_training)
+    with pytest.raises(RunFailed, match='Download it from the zoo.'):
+        runner.teacher()
+    weights.write_bytes(b'weights')
+    assert runner.teacher() == (str(weights), 76.55, file_sha256(
+        str(weights)))
+    assert read_records(str(tmp_path / 'r.jsonl')) == []

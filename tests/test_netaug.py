@@ -165,6 +165,87 @@ def test_bn_recalibration_is_the_average_over_the_images():
     assert torch.allclose(bn.running_var, var, atol=1e-4)
 
 
+def _image_batches(count=3, n=4):
+    """Batches as a dataloader yields them (uint8 images, data samples)."""
+    return [dict(inputs=list(batch(n=n, seed=s)[0].mul(64).add(128)
+                             .clamp(0, 255).byte()),
+                 data_samples=batch(n=n, seed=s)[1]) for s in range(count)]
+
+
+def _running_stats(state):
+    return {k: v for k, v in state.items()
+            if k.endswith(('running_mean', 'running_var'))}
+
+
+def test_bn_recalibration_of_a_netaug_supernet_re_estimates_the_tiny_slices():
+    """The tiny network inside a NetAug supernet reads the leading channels
+    of each wider DynamicBatchNorm2d: its re-estimated statistics must be
+    the channel averages of what the tiny network feeds those slices (by
+    hand from hooked inputs, and the same as re-estimating the exported
+    static network with PyTorch's own BatchNorm2d), and the channels only
+    the augmented networks use keep their statistics."""
+    MessageHub.get_current_instance().update_info('iter', 3)
+    model = classifier(**AUG).train()
+    inputs, samples = batch()
+    model.loss(inputs, samples)  # moves the statistics of every width
+    dyn = model.backbone.layer3[1].expand.bn
+    full = dyn.norms['default']
+    width = model.backbone.layer3[1].expand.conv.active_out  # tiny: base
+    assert width < full.num_features  # the sliced path, not the full one
+    before = {k: v.clone() for k, v in full.state_dict().items()}
+    # the exported tiny network as a plain classifier (full-width BNs)
+    plain = classifier(netaug=False)
+    plain.load_state_dict(model.deploy_state_dict(), strict=True)
+    seen = []
+    handle = dyn.register_forward_pre_hook(
+        lambda m, args: seen.append(args[0].detach().clone()))
+    batches = _image_batches()
+    used = recalibrate_batchnorm(model, batches, num_images=8)
+    handle.remove()
+    assert used == 8 and len(seen) == 2
+    assert all(x.shape[1] == width for x in seen)
+    mean = torch.stack([x.mean(dim=(0, 2, 3)) for x in seen]).mean(0)
+    var = torch.stack([x.var(dim=(0, 2, 3), unbiased=True)
+                       for x in seen]).mean(0)
+    assert torch.allclose(full.running_mean[:width], mean, atol=1e-5)
+    assert torch.allclose(full.running_var[:width], var, rtol=1e-4,
+                          atol=1e-5)
+    assert int(full.num_batches_tracked) == 2 and full.momentum == 0.1
+    # channels of the augmented widths only: untouched
+    assert torch.equal(full.running_mean[width:],
+                       before['running_mean'][width:])
+    assert torch.equal(full.running_var[width:],
+                       before['running_var'][width:])
+    assert not torch.equal(full.running_mean[:width],
+                           before['running_mean'][:width])
+    # every BN of the tiny network: as the static network re-estimated
+    assert recalibrate_batchnorm(plain, batches, num_images=8) == 8
+    expected = _running_stats(plain.state_dict())
+    got = _running_stats(model.deploy_state_dict())
+    assert set(got) == set(expected) and len(got) > 50
+    for key, value in expected.items():
+        assert torch.allclose(got[key], value, rtol=1e-4, atol=1e-5), key
+
+
+def test_bn_recalibration_refuses_a_norm_used_at_two_widths():
+    from kdbench.tiny import DynamicBatchNorm2d
+
+    class TwoWidths(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.bn = DynamicBatchNorm2d(16)
+            self.data_preprocessor = lambda data, training: data
+
+        def forward(self, inputs, data_samples=None, mode='tensor'):
+            return self.bn(inputs[:, :8]), self.bn(inputs)
+
+    model = TwoWidths()
+    with pytest.raises(RuntimeError, match='single static network'):
+        recalibrate_batchnorm(model, [dict(inputs=torch.randn(2, 16, 4, 4),
+                                           data_samples=None)], 2)
+    assert model.bn.norms['default'].momentum == 0.1  # restored
+
+
 def test_deployed_tiny_classifier_loads_into_the_plain_config():
     model = classifier(**AUG)
     model.train()

@@ -166,3 +166,47 @@ def test_external_teacher_kd_joins_the_student_loss(tmp_path):
                                                      rel=1e-5)
     assert float(extra['external_kd']) == pytest.approx(float(0.5 * 4 * kl),
                                                         rel=1e-5)
+
+
+def test_bn_recalibration_re_estimates_the_student_and_keeps_the_teacher():
+    """NetDistiller evaluates and exports the student: BN re-estimation
+    must re-estimate the student's norm set (its leading channels, as the
+    exported student re-estimated with PyTorch's BatchNorm2d) and leave
+    the teacher's separate set exactly as training left it."""
+    from kdbench.engine.hooks import recalibrate_batchnorm
+    from test_netaug import _image_batches, _running_stats, classifier
+    model = netdistiller().train()
+    inputs, samples = batch()
+    model.loss(inputs, samples)  # moves both norm sets
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    teacher = {k: v for k, v in before.items() if '.norms.teacher.' in k}
+    assert teacher and any(
+        k.endswith('running_mean') and v.abs().sum() > 0
+        for k, v in teacher.items())
+    plain = classifier(netaug=False)
+    plain.load_state_dict(model.deploy_state_dict(), strict=True)
+    batches = _image_batches()
+    assert recalibrate_batchnorm(model, batches, num_images=8) == 8
+    after = model.state_dict()
+    for key, value in teacher.items():
+        assert torch.equal(after[key], value), key
+    # the student's statistics: those of the exported student re-estimated
+    assert recalibrate_batchnorm(plain, batches, num_images=8) == 8
+    expected = _running_stats(plain.state_dict())
+    got = _running_stats(model.deploy_state_dict())
+    assert set(got) == set(expected)
+    changed = 0
+    for key, value in expected.items():
+        assert torch.allclose(got[key], value, rtol=1e-4, atol=1e-5), key
+        changed += not torch.allclose(
+            got[key], before[key.replace('.norms.default.',
+                                         '.norms.student.')][
+                :value.shape[0]])
+    assert changed > 50
+    # the student set's channels beyond the student's width (built for
+    # the 3x teacher, never read by the student): untouched as well
+    stem = model.backbone.conv1.bn.norms['student']
+    width = plain.backbone.conv1.bn.norms['default'].num_features
+    assert width < stem.num_features
+    key = 'backbone.conv1.bn.norms.student.running_var'
+    assert torch.equal(after[key][width:], before[key][width:])

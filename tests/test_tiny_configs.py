@@ -5,6 +5,7 @@ import glob
 import os.path as osp
 
 import pytest
+import torch
 from mmengine.config import Config
 
 from kdbench.compat import load_checkpoint_file
@@ -63,3 +64,66 @@ def test_tiny_configs_name_their_method():
     assert types['baseline'] == 'mmpretrain.ImageClassifier'
     assert types['netaug'] == 'kdbench.NetAugClassifier'
     assert types['netdistiller'] == 'kdbench.NetDistillerClassifier'
+
+
+IN1K = [p for p in TINY if p.endswith('_in1k-r160.py')]
+R50_TEACHER = 'configs/cls/teacher/r50_8xb32-100e_in1k.py'
+
+
+def test_every_tiny_method_has_mini_and_imagenet_configs():
+    methods = {osp.basename(osp.dirname(p)) for p in TINY}
+    assert methods == {'baseline', 'kd', 'netaug', 'netdistiller',
+                       'netaug_kd', 'netdistiller_kd'}
+    for method in methods:
+        names = [p for p in TINY if p.startswith(f'configs/tiny/{method}/')]
+        assert any(n.endswith('_canvas64-mini.py') for n in names), method
+        assert any(n.endswith('_in1k-r160.py') for n in names), method
+
+
+@pytest.fixture(scope='module')
+def r50_weights(tmp_path_factory):
+    """Random weights of the ImageNet ResNet-50 teacher (no download)."""
+    from kdbench.compat import save_weights
+    path = str(tmp_path_factory.mktemp('r50') / 'r50.pth')
+    save_weights(build_model(R50_TEACHER, 'teacher').state_dict(), path)
+    return path
+
+
+@pytest.mark.parametrize('path', IN1K)
+def test_imagenet_tiny_configs_build(path, r50_weights):
+    from mmengine.registry import DefaultScope
+    from kdbench.registry import MODELS
+    cfg = Config.fromfile(osp.join(REPO, path))
+    model_cfg = cfg.model.to_dict()
+    external = 'teacher' in model_cfg
+    if external:  # the user-supplied file: random weights of the same net
+        assert model_cfg['teacher'] == R50_TEACHER
+        assert model_cfg['teacher_checkpoint'].startswith('checkpoints/')
+        model_cfg['teacher_checkpoint'] = r50_weights
+    model_cfg.setdefault('data_preprocessor', cfg.data_preprocessor)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        model = MODELS.build(model_cfg)
+    method = osp.basename(osp.dirname(path))
+    # the tiny network and, for the KD variants, the ResNet-50 teacher
+    student = getattr(model, 'student', model)
+    assert type(student).__name__ == {
+        'baseline': 'ImageClassifier', 'kd': 'ImageClassifier',
+        'netaug': 'NetAugClassifier', 'netaug_kd': 'NetAugClassifier',
+        'netdistiller': 'NetDistillerClassifier',
+        'netdistiller_kd': 'NetDistillerClassifier'}[method]
+    assert student.head.num_classes == 1000
+    assert student.backbone.widen_factor == 0.35
+    if external:
+        teacher = getattr(model, 'teacher', None) or model._external[0]
+        assert teacher.backbone.depth == 50
+        assert teacher.head.num_classes == 1000
+        loaded = load_checkpoint_file(r50_weights)['state_dict']
+        assert torch.equal(teacher.backbone.conv1.weight,
+                           loaded['backbone.conv1.weight'])
+    # the schedule of the method's own (no-KD) recipe
+    epochs = 365 if 'netdistiller' in method else 155
+    assert cfg.train_cfg.max_epochs == epochs
+    if method == 'netaug_kd':
+        hooks = [h['type'] for h in cfg.custom_hooks]
+        assert 'kdbench.NetAugScheduleHook' in hooks
+        assert 'kdbench.BNRecalibrationHook' in hooks

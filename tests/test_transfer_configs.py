@@ -59,3 +59,60 @@ def test_transfer_config_loads_the_tiny_backbone_and_trains(path):
     assert torch.isfinite(total)
     total.backward()
     assert backbone.conv1.conv.weight.grad is not None
+
+
+FULL = [p for p in TRANSFER if 'mini' not in p]
+
+
+def test_full_configs_start_from_the_imagenet_pretraining():
+    assert {p.split('/')[2] for p in FULL} == {'det', 'seg', 'cls'}
+    for path in FULL:
+        cfg = Config.fromfile(osp.join(REPO, path))
+        init = cfg.model.backbone.init_cfg
+        assert init.type == 'kdbench.PretrainedBackbone'
+        assert init.checkpoint.startswith(
+            'work_dirs/benchmarks/tiny_in1k/'), path
+        assert init.made_by.endswith('_in1k-r160.py')
+        assert osp.isfile(osp.join(REPO, init.made_by))
+
+
+def test_transfer_suites_point_at_their_configs(tmp_path):
+    from kdbench.leaderboard.transfer import TransferRunner
+    for name, pre_name in (('transfer_mini', 'tiny_mini'),
+                           ('transfer_in1k', 'tiny_in1k')):
+        suite = f'configs/benchmarks/{name}.py'
+        runner = TransferRunner(osp.join(REPO, suite),
+                                records_path=str(tmp_path / 'r.jsonl'),
+                                work_root=str(tmp_path / 'w'))
+        assert runner.suite.pretraining == \
+            f'configs/benchmarks/{pre_name}.py'
+        pre = runner.pretraining.suite
+        for config in list(pre.methods.values()) + [pre.teacher.config]:
+            assert osp.isfile(osp.join(REPO, config)), config
+        for task in runner.tasks:
+            spec = runner.task_spec(task)
+            config = runner.tasks[task]['config']
+            assert config in TRANSFER
+            assert set(spec.methods) == set(pre.methods)
+            assert ('mini' in config) == (name == 'transfer_mini')
+    assert set(runner.tasks) == {
+        'transfer_det', 'transfer_seg', 'transfer_cls_food101',
+        'transfer_cls_flowers102', 'transfer_cls_cars', 'transfer_cls_cub',
+        'transfer_cls_pets'}
+
+
+def test_dropout_head_drops_features_in_training_only():
+    import torch.nn.functional as F
+    head = MODELS.build(dict(type='kdbench.DropoutLinearClsHead',
+                             num_classes=5, in_channels=16, dropout=0.5))
+    feats = (torch.randn(64, 16), )
+    head.eval()
+    assert torch.equal(head(feats), head.fc(feats[0]))
+    head.train()
+    torch.manual_seed(3)
+    out = head(feats)
+    torch.manual_seed(3)
+    dropped = F.dropout(feats[0], 0.5, training=True)
+    assert torch.allclose(out, head.fc(dropped))
+    assert not torch.allclose(out, head.fc(feats[0]))
+    assert torch.equal(head.pre_logits(feats), feats[0])

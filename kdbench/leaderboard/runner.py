@@ -296,8 +296,15 @@ class BenchmarkRunner:
 
     def teacher(self) -> tuple:
         """Train the teacher once (cached); return (weights path, score,
-        sha256 of the weights)."""
+        sha256 of the weights).
+
+        A suite whose teacher gives ``checkpoint`` (released weights, e.g.
+        mmpretrain's ImageNet ResNet-50) uses that file as it is: nothing
+        is trained, the score is the suite's stated ``value`` (or None),
+        and a missing file stops the suite with ``how`` (how to get it)."""
         t = self.suite.teacher
+        if t.get('checkpoint'):
+            return self._released_teacher(t)
         # the teacher is shared by full and quick runs unless the suite's
         # quick settings change its schedule
         own = self.quick and bool(self.suite.get('quick', {}).get(
@@ -336,6 +343,19 @@ class BenchmarkRunner:
         print(f'[teacher] {self.suite.metric} {value:.2f} '
               f'({result["train_s"]:.0f} s)', flush=True)
         return weights, value, sha
+
+    @staticmethod
+    def _released_teacher(t) -> tuple:
+        weights = t.checkpoint if osp.isabs(t.checkpoint) else osp.join(
+            REPO_ROOT, t.checkpoint)
+        if not osp.isfile(weights):
+            raise RunFailed(f'[teacher] the released weights of {t.name} '
+                            f'are not at {weights}. '
+                            f'{t.get("how", "Put the file there.")}')
+        value = t.get('value')
+        print(f'[teacher] released weights {weights} (not trained; '
+              f'published score {value})', flush=True)
+        return weights, value, file_sha256(weights)
 
     def _append(self, method, seed, config, value, teacher_value, result,
                 teacher_sha):
@@ -376,7 +396,8 @@ class BenchmarkRunner:
             teacher_weights, teacher_value, teacher_sha = self.teacher()
         except RunFailed as err:
             print(str(err), flush=True)
-            print('The teacher could not be trained; no student was run.')
+            print('The teacher could not be trained or found; no student '
+                  'was run.')
             return 1
         jobs = [(m, s) for m in self.methods for s in self.seeds]
         durations = []

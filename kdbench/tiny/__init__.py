@@ -6,8 +6,10 @@ from .mobilenet_v2 import SliceableMobileNetV2, make_divisible
 from .gradient_surgery import project_conflicting
 from .netaug import NetAugClassifier
 from .netdistiller import NetDistillerClassifier, entropy_bits
+from .transfer_head import DropoutLinearClsHead
 
-__all__ = ['DynamicBatchNorm2d', 'DynamicConv2d', 'DynamicLinear',
+__all__ = ['DropoutLinearClsHead', 'DynamicBatchNorm2d', 'DynamicConv2d',
+           'DynamicLinear',
            'NetAugClassifier', 'NetAugScheduleHook', 'NetDistillerClassifier',
            'SliceableMobileNetV2', 'entropy_bits', 'make_divisible',
            'project_conflicting']

@@ -1,0 +1,21 @@
+# Fine-grained classification transfer of a tiny backbone, full scale (task
+# `transfer_cls_pets` of configs/benchmarks/transfer_in1k.py; NetAug's
+# protocol, METHODS.md §5.3): MobileNetV2 x0.35 pretrained on ImageNet at
+# r160, the whole network fine-tuned with the plain configuration on
+# Oxford-IIIT Pets (37 classes; train on 'trainval', test on 'test'), 160 px,
+# 50 + 5 warm-up epochs at batch 64 x 4 GPUs, lr 0.4, label smoothing 0.1,
+# dropout 0.2. Data laid out as mmpretrain.datasets.OxfordIIITPet describes,
+# under data/Oxford-IIIT_Pets.
+_base_ = [
+    '../../_base_/models/mbv2-w0.35_finegrained_in1k.py',
+    '../../_base_/datasets/finegrained_bs64_r160.py',
+    '../../_base_/schedules/finegrained_4xb64_50e.py',
+    '../../_base_/cls_runtime.py',
+]
+model = dict(head=dict(num_classes=37))
+data_root = 'data/Oxford-IIIT_Pets'
+train_dataloader = dict(
+    dataset=dict(type='OxfordIIITPet', data_root=data_root, split='trainval'))
+val_dataloader = dict(
+    dataset=dict(type='OxfordIIITPet', data_root=data_root, split='test'))
+test_dataloader = val_dataloader
