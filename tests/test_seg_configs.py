@@ -94,6 +94,11 @@ def test_mini_segmentation_configs_build(path, teacher_weights):
     assert model.student.backbone.base_channels == 16
     model.init_weights()  # the student's pretrained backbone loads
     _check_terms(path, cfg, model)
+    # mini deviation: the pixel-wise KL carries the cross-entropy's class
+    # weights (background 0.1)
+    ce_weight = model.student.decode_head.loss_decode.class_weight
+    assert model.distill_losses['pi'].class_weight.tolist() == \
+        pytest.approx(ce_weight) and ce_weight[0] == pytest.approx(0.1)
 
 
 @pytest.mark.parametrize('path', SKD and [p for p in SKD if 'mini' not in p])
@@ -105,6 +110,7 @@ def test_full_cityscapes_configs_build(path, teacher_weights):
     assert model.student.backbone.depth == 18
     assert model.student.decode_head.num_classes == 19
     _check_terms(path, cfg, model)
+    assert model.distill_losses['pi'].class_weight is None  # the paper's
 
 
 def test_segmentation_suite_points_at_configs():

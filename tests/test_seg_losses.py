@@ -53,6 +53,39 @@ def test_pixelwise_kd_resizes_labels_and_explains_shapes():
         PixelwiseKDLoss()(s, torch.zeros(1, 2, 4, 4))
 
 
+def test_pixelwise_kd_class_weights_give_the_weighted_mean():
+    rng = np.random.default_rng(1)
+    s = rng.normal(size=(2, 3, 4, 4))
+    t = rng.normal(size=(2, 3, 4, 4))
+    gt = rng.integers(0, 3, size=(2, 4, 4))
+    gt[1, 0, :] = 255
+    ls, lt = _log_softmax(s, 1), _log_softmax(t, 1)
+    kl = (np.exp(lt) * (lt - ls)).sum(1)
+    w_class = np.array([0.1, 1.0, 2.0])
+    keep = gt != 255
+    w = np.where(keep, w_class[np.where(keep, gt, 0)], 0.0)
+    loss = PixelwiseKDLoss(loss_weight=10.0, class_weight=[0.1, 1.0, 2.0])(
+        torch.tensor(s), torch.tensor(t), torch.tensor(gt))
+    assert loss.item() == pytest.approx(10 * (w * kl).sum() / w.sum(),
+                                        rel=1e-10)
+    # the weights change the value (background-heavy maps weigh less)
+    plain = PixelwiseKDLoss(loss_weight=10.0)(
+        torch.tensor(s), torch.tensor(t), torch.tensor(gt))
+    assert plain.item() != pytest.approx(loss.item(), rel=1e-3)
+    # unit weights are the plain masked mean
+    ones = PixelwiseKDLoss(loss_weight=10.0, class_weight=[1.0] * 3)(
+        torch.tensor(s), torch.tensor(t), torch.tensor(gt))
+    assert ones.item() == pytest.approx(plain.item(), rel=1e-10)
+    with pytest.raises(ValueError, match='2 entries.*3 classes'):
+        PixelwiseKDLoss(class_weight=[1.0, 1.0])(
+            torch.tensor(s), torch.tensor(t), torch.tensor(gt))
+    with pytest.raises(ValueError, match='needs the label maps'):
+        PixelwiseKDLoss(class_weight=[1.0] * 3)(torch.tensor(s),
+                                                 torch.tensor(t))
+    with pytest.raises(ValueError, match='non-negative'):
+        PixelwiseKDLoss(class_weight=[1.0, -1.0])
+
+
 def test_pairwise_affinity_on_a_2x2_toy_map():
     # 2x2 map, node size 1: 4 nodes; channels differ between the networks
     s = torch.tensor([[[[1.0, 0.0], [1.0, 1.0]],
