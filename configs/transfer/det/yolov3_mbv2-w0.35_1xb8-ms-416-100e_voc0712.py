@@ -20,55 +20,19 @@
 #   clipping at 35, and its linear warm-up over the first 4000 iterations.
 #   One epoch is one pass over 07+12 (mmdet's base repeats it 3x; here x1).
 _base_ = [
-    '../../_base_/models/tiny_pretrained_backbone_in1k.py',
+    '../../_base_/models/yolov3_mbv2-w0.35.py',
     '../../_base_/datasets/voc0712.py',
     '../../_base_/det_runtime.py',
 ]
-data_preprocessor = dict(
-    type='DetDataPreprocessor',
-    mean=[123.675, 116.28, 103.53],
-    std=[58.395, 57.12, 57.375],
-    bgr_to_rgb=True,
-    pad_size_divisor=32)
+# the backbone from an ImageNet r160 pretraining run (tools/transfer.py
+# points `checkpoint` at each method's run of configs/benchmarks/tiny_in1k.py)
 model = dict(
-    type='mmdet.YOLOV3',
-    data_preprocessor=data_preprocessor,
-    backbone=dict(out_indices=(2, 4, 6)),
-    neck=dict(
-        type='YOLOV3Neck',
-        num_scales=3,
-        in_channels=[112, 32, 16],
-        out_channels=[96, 96, 96]),
-    bbox_head=dict(
-        type='YOLOV3Head',
-        num_classes=20,
-        in_channels=[96, 96, 96],
-        out_channels=[96, 96, 96],
-        anchor_generator=dict(
-            type='YOLOAnchorGenerator',
-            base_sizes=[[(116, 90), (156, 198), (373, 326)],
-                        [(30, 61), (62, 45), (59, 119)],
-                        [(10, 13), (16, 30), (33, 23)]],
-            strides=[32, 16, 8]),
-        bbox_coder=dict(type='YOLOBBoxCoder'),
-        featmap_strides=[32, 16, 8],
-        loss_cls=dict(type='CrossEntropyLoss', use_sigmoid=True,
-                      loss_weight=1.0, reduction='sum'),
-        loss_conf=dict(type='CrossEntropyLoss', use_sigmoid=True,
-                       loss_weight=1.0, reduction='sum'),
-        loss_xy=dict(type='CrossEntropyLoss', use_sigmoid=True,
-                     loss_weight=2.0, reduction='sum'),
-        loss_wh=dict(type='MSELoss', loss_weight=2.0, reduction='sum')),
-    train_cfg=dict(
-        assigner=dict(type='GridAssigner', pos_iou_thr=0.5,
-                      neg_iou_thr=0.5, min_pos_iou=0)),
-    test_cfg=dict(
-        nms_pre=1000,
-        min_bbox_size=0,
-        score_thr=0.05,
-        conf_thr=0.005,
-        nms=dict(type='nms', iou_threshold=0.45),
-        max_per_img=100))
+    backbone=dict(
+        init_cfg=dict(
+            checkpoint='work_dirs/benchmarks/tiny_in1k/baseline/seed0/'
+            'weights.pth',
+            made_by='configs/tiny/baseline/'
+            'mbv2-w0.35_16xb128-150e_in1k-r160.py')))
 
 # dataset: mmdet's VOC0712 with mmdet's yolov3_mobilenetv2 ms-416 pipelines
 dataset_type = 'VOCDataset'
@@ -77,8 +41,8 @@ backend_args = None
 train_pipeline = [
     dict(type='LoadImageFromFile', backend_args=backend_args),
     dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='Expand', mean=data_preprocessor['mean'],
-         to_rgb=data_preprocessor['bgr_to_rgb'], ratio_range=(1, 2)),
+    dict(type='Expand', mean={{_base_.data_preprocessor.mean}},
+         to_rgb=True, ratio_range=(1, 2)),
     dict(type='MinIoURandomCrop', min_ious=(0.4, 0.5, 0.6, 0.7, 0.8, 0.9),
          min_crop_size=0.3),
     dict(type='RandomResize', scale=[(320, 320), (416, 416)],
