@@ -223,3 +223,51 @@ def test_a_released_teacher_is_used_as_it_is(tmp_path, monkeypatch):
     assert runner.teacher() == (str(weights), 76.55, file_sha256(
         str(weights)))
     assert read_records(str(tmp_path / 'r.jsonl')) == []
+
+
+def test_a_teacher_that_is_a_cached_pretraining_is_not_trained_again(
+        tmp_path, monkeypatch):
+    """The tiny track's teacher is the backbone pretraining other suites
+    cache: its finished run (seed 0, no options) is recorded as the
+    teacher with that run's own command and metrics, and never retrained;
+    another seed is trained as usual."""
+    import json
+    import pytest
+    from kdbench.leaderboard import runner as runner_mod
+    from kdbench.leaderboard.runner import BenchmarkRunner, file_sha256
+    config = 'configs/pretrain/resnet18_1xb128-2e_fmnist-canvas64.py'
+    cached = tmp_path / 'pretrained' / 'resnet18_1xb128-2e_fmnist-canvas64'
+    cached.mkdir(parents=True)
+    (cached / 'weights.pth').write_bytes(b'pretrained weights')
+    (cached / 'result.json').write_text(json.dumps(dict(
+        metrics={'accuracy/top1': 75.9}, seed=0, iters=938, epochs=2,
+        train_s=1962.0, s_per_iter=2.09, resumed=False, peak_mem_mb=1.0)))
+    monkeypatch.setattr(runner_mod, 'PRETRAINED_ROOT',
+                        str(tmp_path / 'pretrained'))
+    suite = write_suite(tmp_path)
+    with open(suite, 'a') as f:
+        f.write(f"teacher = dict(name='R18', seed=0, config={config!r})\n"
+                "teacher_cfg_options = {}\n")
+    records = str(tmp_path / 'r.jsonl')
+    runner = BenchmarkRunner(suite, records_path=records,
+                             work_root=str(tmp_path / 'work'))
+
+    def no_training(*args, **kwargs):
+        raise AssertionError('the cached pretraining must not be retrained')
+    monkeypatch.setattr(runner, '_train', no_training)
+    weights = str(cached / 'weights.pth')
+    value = runner.teacher()
+    assert value == (weights, pytest.approx(75.9), file_sha256(weights))
+    rows = read_records(records)
+    assert len(rows) == 1 and rows[0]['method'] == 'teacher'
+    assert f'--work-dir {cached}' in rows[0]['command']
+    assert runner.teacher()[0] == weights  # cached: no second record
+    assert len(read_records(records)) == 1
+    # a teacher with another seed is its own run
+    with open(suite, 'a') as f:
+        f.write(f"teacher = dict(name='R18', seed=1, config={config!r})\n")
+    runner = BenchmarkRunner(suite, records_path=records,
+                             work_root=str(tmp_path / 'work'))
+    monkeypatch.setattr(runner, '_train', no_training)
+    with pytest.raises(AssertionError, match='must not be retrained'):
+        runner.teacher()

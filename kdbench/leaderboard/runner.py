@@ -332,10 +332,17 @@ class BenchmarkRunner:
                 print(f'[teacher] cached: {weights} '
                       f'({self.suite.metric} {recorded[0]["value"]:.2f})')
                 return weights, recorded[0]['value'], sha
-        print(f'[teacher] training {t.config} (cached afterwards in '
-              f'{work_dir})', flush=True)
-        result = self._train(t.config, work_dir, seed, self.teacher_options,
-                             'teacher')
+        shared = self._pretraining_run(t.config, seed)
+        if shared is not None:
+            weights, result = shared
+            print(f'[teacher] the finished pretraining run of {t.config} '
+                  f'(seed {seed}) in {osp.dirname(weights)} is the teacher; '
+                  f'not trained again', flush=True)
+        else:
+            print(f'[teacher] training {t.config} (cached afterwards in '
+                  f'{work_dir})', flush=True)
+            result = self._train(t.config, work_dir, seed,
+                                 self.teacher_options, 'teacher')
         value = self._metric(result, 'teacher')
         sha = file_sha256(weights)
         if not recorded_for(sha):  # an identical retrain is recorded once
@@ -343,6 +350,27 @@ class BenchmarkRunner:
         print(f'[teacher] {self.suite.metric} {value:.2f} '
               f'({result["train_s"]:.0f} s)', flush=True)
         return weights, value, sha
+
+    def _pretraining_run(self, config: str, seed: int) -> Optional[tuple]:
+        """(weights, result) of the cached backbone pretraining of
+        ``config`` (``work_dirs/pretrained/``, made by :meth:`pretrain`
+        with seed 0 and no options) when the teacher is that same run: the
+        tiny track's ResNet-18 teacher is the detection and segmentation
+        tracks' backbone pretraining. None otherwise."""
+        if seed != 0 or self.teacher_options:
+            return None
+        work_dir = osp.join(PRETRAINED_ROOT, _stem(config))
+        weights = osp.join(work_dir, 'weights.pth')
+        result_file = osp.join(work_dir, 'result.json')
+        if not (osp.isfile(weights) and osp.isfile(result_file)):
+            return None
+        with open(result_file) as f:
+            result = json.load(f)
+        if result.get('seed') != 0 or not result.get('metrics'):
+            return None
+        command = [sys.executable, TRAIN_TOOL, config, '--work-dir',
+                   work_dir, '--cfg-options', 'randomness.seed=0']
+        return weights, dict(result, command=shlex.join(command))
 
     @staticmethod
     def _released_teacher(t) -> tuple:
