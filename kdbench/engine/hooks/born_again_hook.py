@@ -8,13 +8,13 @@ from typing import Dict, List
 import torch
 from mmengine.dist import broadcast, get_world_size, master_only
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapperDict
 from mmengine.runner import EpochBasedTrainLoop
 
 from kdbench.compat import save_weights
 from kdbench.distillers.single_teacher import DistillerConfigError
 from kdbench.registry import HOOKS
+from .hooked_model import hooked_model
 
 
 def generation_seed(run_seed: int, generation: int) -> int:
@@ -268,10 +268,6 @@ class BornAgainHook(Hook):
 
     @staticmethod
     def _distiller(runner):
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
-        if not hasattr(model, 'begin_generation'):
-            raise DistillerConfigError(
-                f'kdbench.BornAgainHook needs a kdbench.BornAgainDistiller '
-                f'model, got {type(model).__name__}.')
-        return model
+        return hooked_model(runner, 'begin_generation',
+                            'kdbench.BornAgainHook',
+                            'kdbench.BornAgainDistiller')

@@ -1,8 +1,7 @@
 """Switch the stages of a stage-wise distiller during one training run."""
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
-
 from kdbench.registry import HOOKS
+from .hooked_model import hooked_model
 
 
 @HOOKS.register_module()
@@ -66,13 +65,8 @@ class TrainingStageHook(Hook):
 
     @staticmethod
     def _model(runner):
-        model = runner.model.module if is_model_wrapper(runner.model) \
-            else runner.model
-        if not hasattr(model, 'stages'):
-            raise TypeError(
-                f'kdbench.TrainingStageHook needs a model with stages '
-                f'(kdbench.StageWiseDistiller), got {type(model).__name__}.')
-        return model
+        return hooked_model(runner, 'stages', 'kdbench.TrainingStageHook',
+                            'stage-wise (kdbench.StageWiseDistiller)')
 
 
 def _param_groups(optim_wrapper):
