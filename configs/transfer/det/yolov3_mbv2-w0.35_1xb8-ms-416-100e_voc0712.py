@@ -23,16 +23,10 @@ _base_ = [
     '../../_base_/models/yolov3_mbv2-w0.35.py',
     '../../_base_/datasets/voc0712.py',
     '../../_base_/det_runtime.py',
+    '../../_base_/tiny_in1k_backbone_init.py',
 ]
-# the backbone from an ImageNet r160 pretraining run (tools/transfer.py
-# points `checkpoint` at each method's run of configs/benchmarks/tiny_in1k.py)
-model = dict(
-    backbone=dict(
-        init_cfg=dict(
-            checkpoint='work_dirs/benchmarks/tiny_in1k/baseline/seed0/'
-            'weights.pth',
-            made_by='configs/tiny/baseline/'
-            'mbv2-w0.35_16xb128-150e_in1k-r160.py')))
+# the backbone from an ImageNet r160 pretraining run
+model = dict(backbone=dict(init_cfg={{_base_.tiny_in1k_init}}))
 
 # dataset: mmdet's VOC0712 with mmdet's yolov3_mobilenetv2 ms-416 pipelines
 dataset_type = 'VOCDataset'

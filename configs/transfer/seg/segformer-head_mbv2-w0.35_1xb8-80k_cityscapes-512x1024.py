@@ -14,36 +14,14 @@
 # backbone's norms are plain BatchNorm, so one GPU lets every BN see the
 # 8 images that SyncBN would; the head uses BN too.
 _base_ = [
-    '../../_base_/models/tiny_pretrained_backbone_in1k.py',
+    '../../_base_/models/segformer-head_mbv2-w0.35.py',
     '../../_base_/datasets/cityscapes.py',
     '../../_base_/schedules/cityscapes_80k.py',
     '../../_base_/seg_runtime.py',
+    '../../_base_/tiny_in1k_backbone_init.py',
 ]
-crop_size = (512, 1024)
-model = dict(
-    type='mmseg.EncoderDecoder',
-    data_preprocessor=dict(
-        type='SegDataPreProcessor',
-        mean=[123.675, 116.28, 103.53],
-        std=[58.395, 57.12, 57.375],
-        bgr_to_rgb=True,
-        pad_val=0,
-        seg_pad_val=255,
-        size=crop_size),
-    backbone=dict(out_indices=(2, 4, 6)),
-    decode_head=dict(
-        type='SegformerHead',
-        in_channels=[16, 32, 112],
-        in_index=[0, 1, 2],
-        channels=256,
-        dropout_ratio=0.1,
-        num_classes=19,
-        norm_cfg=dict(type='BN', requires_grad=True),
-        align_corners=False,
-        loss_decode=dict(type='CrossEntropyLoss', use_sigmoid=False,
-                         loss_weight=1.0)),
-    train_cfg=dict(),
-    test_cfg=dict(mode='whole'))
+# the backbone from an ImageNet r160 pretraining run
+model = dict(backbone=dict(init_cfg={{_base_.tiny_in1k_init}}))
 train_dataloader = dict(batch_size=8, num_workers=4)
 default_hooks = dict(checkpoint=dict(by_epoch=False, interval=8000,
                                      max_keep_ckpts=2))
