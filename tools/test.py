@@ -4,13 +4,13 @@ A distiller's ``weights.pth`` loads with the plain student config:
 ``python tools/test.py <student config> <work_dir>/weights.pth``.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import DictAction  # noqa: E402
+from kdbench.utils.cli import (add_runner_args,  # noqa: E402
+                               parse_runner_args)
 
 
 def parse_args(argv=None):
@@ -27,16 +27,8 @@ def parse_args(argv=None):
                         'will be saved')
     parser.add_argument('--wait-time', type=float, default=2,
                         help='the interval of show (s)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override settings of the config')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_args(parser)
+    return parse_runner_args(parser, argv)
 
 
 def main(argv=None):
@@ -49,18 +41,12 @@ def main(argv=None):
 def run(args):
     import kdbench  # noqa: F401
     from kdbench.compat import adapt_cfg_to_device, trust_directory
-    from kdbench.utils.cli import UserInputError, load_config
+    from kdbench.utils.cli import UserInputError, runner_config
     from mmengine.evaluator import DumpResults
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
 
-    cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = runner_config(args)
     if not osp.isfile(args.checkpoint):
         raise UserInputError(f'Checkpoint {args.checkpoint!r} not found.')
     trust_directory(cfg.work_dir)

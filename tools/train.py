@@ -1,12 +1,12 @@
 """Train a model or a distiller (flags as mmdet's tools/train.py)."""
 import argparse
-import os
 import os.path as osp
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
-from mmengine.config import DictAction  # noqa: E402
+from kdbench.utils.cli import (add_runner_args,  # noqa: E402
+                               parse_runner_args)
 
 
 def parse_args(argv=None):
@@ -22,17 +22,8 @@ def parse_args(argv=None):
         '--resume', nargs='?', type=str, const='auto',
         help='resume from this checkpoint, or, without a path, from the '
         'latest checkpoint in the work directory')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override settings of the config, key=value pairs')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_runner_args(parser)
+    return parse_runner_args(parser, argv)
 
 
 def main(argv=None):
@@ -45,17 +36,12 @@ def main(argv=None):
 def run(args):
     import kdbench  # noqa: F401  (registries and version shims)
     from kdbench.compat import adapt_cfg_to_device, trust_directory
-    from kdbench.utils.cli import UserInputError, ensure_run_hooks, load_config
+    from kdbench.utils.cli import (UserInputError, ensure_run_hooks,
+                                   runner_config)
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
 
-    cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = runner_config(args)
     if args.amp:
         import torch
         if not torch.cuda.is_available():

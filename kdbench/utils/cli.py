@@ -1,4 +1,6 @@
-"""Shared plumbing of the tools/ scripts: config loading and user errors."""
+"""Shared plumbing of the tools/ scripts: flags, config loading and user
+errors."""
+import argparse
 import difflib
 import glob
 import os
@@ -6,7 +8,7 @@ import os.path as osp
 import sys
 from contextlib import contextmanager
 
-from mmengine.config import Config
+from mmengine.config import Config, DictAction
 
 from kdbench.distillers.model_refs import REPO_ROOT
 
@@ -26,6 +28,41 @@ def load_config(path: str, cfg_options=None) -> Config:
     cfg = Config.fromfile(path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def add_runner_args(parser: argparse.ArgumentParser) -> None:
+    """The flags tools/train.py and tools/test.py share with mmdet's:
+    ``--cfg-options``, ``--launcher`` and ``--local_rank``."""
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override settings of the config, key=value '
+                        'pairs')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def parse_runner_args(parser: argparse.ArgumentParser, argv=None):
+    """Parse ``argv``; export ``LOCAL_RANK`` as torch.distributed expects
+    when the launcher did not."""
+    args = parser.parse_args(argv)
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def runner_config(args) -> Config:
+    """The config of a train or test run: ``args.config`` with
+    ``--cfg-options``, the launcher, and the work directory (``--work-dir``,
+    else the config's, else ``./work_dirs/<config name>``), as mmdet."""
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir', None) is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
     return cfg
 
 
