@@ -182,3 +182,17 @@ def test_score_map_discriminator_shapes_and_errors():
     assert out.shape == (2, )
     with pytest.raises(ValueError, match='pass the images'):
         conditioned(torch.randn(2, 11, 64, 64))
+
+
+def test_loss_options_and_row_shapes_are_checked_with_the_choices():
+    from kdbench.losses import (DistributionKLLoss, HintLoss, KDLoss,
+                                WeightedSoftCELoss)
+    for loss_cls in (PixelwiseKDLoss, HintLoss, KDLoss):
+        with pytest.raises(ValueError, match=r"reduction must be one of "
+                           r"\('.*'\), got 'median'"):
+            loss_cls(reduction='median')
+    for loss_cls, columns in ((DistributionKLLoss, 'bins'),
+                              (WeightedSoftCELoss, 'classes')):
+        with pytest.raises(ValueError, match=rf'{loss_cls.__name__} needs '
+                           rf'\(rows, {columns}\).*\(4, 3\).*\(4, 5\)'):
+            loss_cls()(torch.zeros(4, 3), torch.zeros(4, 5))

@@ -30,6 +30,26 @@ def full_precision(student: torch.Tensor, teacher: torch.Tensor,
         yield student.to(dtype), teacher.to(dtype)
 
 
+def one_of(name: str, value, choices: Sequence):
+    """``value`` if it is one of ``choices``, else a ValueError naming them
+    (a loss option such as ``reduction``)."""
+    if value not in choices:
+        raise ValueError(f'{name} must be one of {tuple(choices)}, got '
+                         f'{value!r}')
+    return value
+
+
+def check_rows(loss: str, columns: str, student: torch.Tensor,
+               teacher: torch.Tensor) -> None:
+    """Raise if ``student`` and ``teacher`` are not 2-D (rows, ``columns``)
+    tensors of the same shape, naming both shapes."""
+    if student.shape != teacher.shape or student.dim() != 2:
+        raise ValueError(
+            f'{loss} needs (rows, {columns}) logits of equal shape, got '
+            f'student {tuple(student.shape)} and teacher '
+            f'{tuple(teacher.shape)}.')
+
+
 def feature_map_problem(name: str, student_shape: Sequence[int],
                         teacher_shape: Sequence[int]) -> Optional[str]:
     """Problem of comparing two (N, C, H, W) maps whose channels may differ:

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from kdbench.registry import MODELS
-from .base import DistillLoss, full_precision, weighted_mean
+from .base import DistillLoss, check_rows, full_precision, weighted_mean
 
 
 @MODELS.register_module()
@@ -39,11 +39,7 @@ class DistributionKLLoss(DistillLoss):
     def forward(self, student: torch.Tensor, teacher: torch.Tensor,
                 weight: Optional[torch.Tensor] = None,
                 avg_factor: Optional[float] = None) -> torch.Tensor:
-        if student.shape != teacher.shape or student.dim() != 2:
-            raise ValueError(
-                f'DistributionKLLoss needs (rows, bins) logits of equal '
-                f'shape, got student {tuple(student.shape)} and teacher '
-                f'{tuple(teacher.shape)}.')
+        check_rows('DistributionKLLoss', 'bins', student, teacher)
         with full_precision(student, teacher) as (s, t):
             log_p_s = F.log_softmax(s / self.tau, dim=1)
             p_t = F.softmax(t / self.tau, dim=1)

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from kdbench.registry import MODELS
-from .base import DistillLoss, full_precision
+from .base import DistillLoss, full_precision, one_of
 
 
 def fsp_matrix(first: torch.Tensor, last: torch.Tensor) -> torch.Tensor:
@@ -57,10 +57,7 @@ class FSPLoss(DistillLoss):
     def __init__(self, loss_weight: float = 1.0,
                  reduction: str = 'batchmean'):
         super().__init__(loss_weight)
-        if reduction not in self._REDUCTIONS:
-            raise ValueError(f'reduction must be one of {self._REDUCTIONS}, '
-                             f'got {reduction!r}')
-        self.reduction = reduction
+        self.reduction = one_of('reduction', reduction, self._REDUCTIONS)
 
     def shape_problem(self, student_shape, teacher_shape) -> Optional[str]:
         s = [tuple(x) for x in student_shape]

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from kdbench.registry import MODELS
-from .base import DistillLoss, full_precision
+from .base import DistillLoss, full_precision, one_of
 
 
 @MODELS.register_module()
@@ -60,11 +60,8 @@ class KDLoss(DistillLoss):
         super().__init__(loss_weight)
         if tau <= 0:
             raise ValueError(f'tau must be positive, got {tau}')
-        if reduction not in self._REDUCTIONS:
-            raise ValueError(f'reduction must be one of {self._REDUCTIONS}, '
-                             f'got {reduction!r}')
         self.tau = float(tau)
-        self.reduction = reduction
+        self.reduction = one_of('reduction', reduction, self._REDUCTIONS)
 
     def shape_problem(self, student_shape: Sequence[int],
                       teacher_shape: Sequence[int]) -> Optional[str]:

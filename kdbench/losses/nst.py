@@ -5,7 +5,8 @@ import torch
 import torch.nn.functional as F
 
 from kdbench.registry import MODELS
-from .base import DistillLoss, feature_map_problem, full_precision
+from .base import (DistillLoss, feature_map_problem, full_precision,
+                   one_of)
 
 
 def _gram(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
@@ -66,10 +67,7 @@ class NSTLoss(DistillLoss):
                  coef: float = 0.0, loss_weight: float = 1.0,
                  eps: float = 1e-12):
         super().__init__(loss_weight)
-        if kernel not in self._KERNELS:
-            raise ValueError(f'kernel must be one of {self._KERNELS}, '
-                             f'got {kernel!r}')
-        self.kernel = kernel
+        self.kernel = one_of('kernel', kernel, self._KERNELS)
         self.degree = degree
         self.coef = float(coef)
         self.eps = float(eps)

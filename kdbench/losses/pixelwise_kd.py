@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from kdbench.registry import MODELS
-from .base import DistillLoss, full_precision
+from .base import DistillLoss, full_precision, one_of
 
 
 @MODELS.register_module()
@@ -49,12 +49,9 @@ class PixelwiseKDLoss(DistillLoss):
                  reduction: str = 'mean',
                  class_weight: Optional[Sequence[float]] = None):
         super().__init__(loss_weight)
-        if reduction not in self._REDUCTIONS:
-            raise ValueError(f'reduction must be one of {self._REDUCTIONS}, '
-                             f'got {reduction!r}')
         self.tau = float(tau)
         self.ignore_index = ignore_index
-        self.reduction = reduction
+        self.reduction = one_of('reduction', reduction, self._REDUCTIONS)
         if class_weight is not None:
             class_weight = torch.as_tensor(class_weight, dtype=torch.float32)
             if class_weight.dim() != 1 or (class_weight < 0).any():
@@ -123,7 +120,8 @@ class PixelwiseKDLoss(DistillLoss):
         return self.class_weight.to(per_pixel)[safe] * keep
 
     def extra_repr(self) -> str:
+        weights = None if self.class_weight is None else \
+            self.class_weight.tolist()
         return (f'tau={self.tau}, loss_weight={self.loss_weight}, '
                 f'ignore_index={self.ignore_index}, '
-                f'reduction={self.reduction!r}, class_weight='
-                f'{None if self.class_weight is None else self.class_weight.tolist()}')
+                f'reduction={self.reduction!r}, class_weight={weights}')

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from kdbench.registry import MODELS
-from .base import DistillLoss, full_precision, weighted_mean
+from .base import DistillLoss, check_rows, full_precision, weighted_mean
 
 
 @MODELS.register_module()
@@ -36,11 +36,7 @@ class WeightedSoftCELoss(DistillLoss):
     def forward(self, student: torch.Tensor, teacher: torch.Tensor,
                 weight: Optional[torch.Tensor] = None,
                 avg_factor: Optional[float] = None) -> torch.Tensor:
-        if student.shape != teacher.shape or student.dim() != 2:
-            raise ValueError(
-                f'WeightedSoftCELoss needs (samples, classes) logits of equal'
-                f' shape, got student {tuple(student.shape)} and teacher '
-                f'{tuple(teacher.shape)}.')
+        check_rows('WeightedSoftCELoss', 'classes', student, teacher)
         with full_precision(student, teacher) as (s, t):
             class_weight = s.new_ones(s.shape[1])
             class_weight[self.background_index] = self.background_weight
