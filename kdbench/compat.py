@@ -135,6 +135,21 @@ def _init_dist_pytorch_cpu_aware(backend, init_backend='torch', **kwargs):
 _ORIGINAL_INIT_DIST_PYTORCH = None
 
 
+def shutdown_distributed() -> None:
+    """Destroy the default process group after a run that finished.
+
+    Without it, gloo's worker threads are still alive when the interpreter
+    exits and torch 2.14 aborts the process now and then ("terminate called
+    without an active exception", exit -6) although training completed
+    (pytorch/pytorch#190489). Call it only on success: destroying the group
+    while another rank is stuck in a collective would hang instead of fail.
+    """
+    import torch.distributed as torch_dist
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
+
+
 def patch_dist_launcher() -> None:
     global _ORIGINAL_INIT_DIST_PYTORCH
     import mmengine.dist.utils as dist_utils

@@ -109,3 +109,15 @@ def test_mmseg_class_weighted_cross_entropy_with_ignored_pixels():
     got_all = loss_all(logits, labels, ignore_index=255)
     assert torch.allclose(got_all, by_hand * w.sum() /
                           (w.sum() + (~keep).sum()), atol=1e-6)
+
+
+def test_shutdown_distributed_destroys_the_group(tmp_path):
+    """After a finished run the default group is gone (so gloo's threads are
+    joined before the interpreter exits); without a group it does nothing."""
+    import torch.distributed as dist
+    compat.shutdown_distributed()  # no group: a no-op, no error
+    dist.init_process_group('gloo', init_method=f'file://{tmp_path}/store',
+                            rank=0, world_size=1)
+    assert dist.is_initialized()
+    compat.shutdown_distributed()
+    assert not dist.is_initialized()

@@ -40,7 +40,8 @@ def main(argv=None):
 
 def run(args):
     import kdbench  # noqa: F401
-    from kdbench.compat import adapt_cfg_to_device, trust_directory
+    from kdbench.compat import (adapt_cfg_to_device, shutdown_distributed,
+                                trust_directory)
     from kdbench.utils.cli import UserInputError, runner_config
     from mmengine.evaluator import DumpResults
     from mmengine.registry import RUNNERS
@@ -76,6 +77,7 @@ def run(args):
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))
     runner.test()
+    shutdown_distributed()
 
 
 def load_weights_strictly(runner, checkpoint: str) -> None:

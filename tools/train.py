@@ -35,7 +35,8 @@ def main(argv=None):
 
 def run(args):
     import kdbench  # noqa: F401  (registries and version shims)
-    from kdbench.compat import adapt_cfg_to_device, trust_directory
+    from kdbench.compat import (adapt_cfg_to_device, shutdown_distributed,
+                                trust_directory)
     from kdbench.utils.cli import (UserInputError, ensure_run_hooks,
                                    runner_config)
     from mmengine.registry import RUNNERS
@@ -72,6 +73,7 @@ def run(args):
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg
               else RUNNERS.build(cfg))
     runner.train()
+    shutdown_distributed()
 
 
 if __name__ == '__main__':
