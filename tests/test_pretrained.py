@@ -63,6 +63,41 @@ def test_item_on_canvas_rejects_colour_input_and_bad_sizes():
                               max_size=64))
 
 
+def test_item_on_canvas_seeded_by_index_ignores_the_global_generator():
+    """Evaluation canvases depend on the sample index only: consuming the
+    global generator in between (as BN re-estimation does) changes nothing,
+    and two indices give two different canvases."""
+    canvas = TRANSFORMS.build(dict(type='kdbench.ItemOnCanvas',
+                                   seed_from_index=True))
+    item = np.tile(np.arange(0, 252, 9, dtype=np.uint8), (28, 1))
+    np.random.seed(0)
+    first = canvas(dict(img=item.copy(), sample_idx=7))['img']
+    np.random.seed(123)
+    np.random.rand(4000)
+    again = canvas(dict(img=item.copy(), sample_idx=7))['img']
+    other = canvas(dict(img=item.copy(), sample_idx=8))['img']
+    np.testing.assert_array_equal(first, again)
+    assert (first != other).any()
+    # the training transform keeps drawing from the global generator
+    train = TRANSFORMS.build(dict(type='kdbench.ItemOnCanvas'))
+    np.random.seed(0)
+    a = train(dict(img=item.copy(), sample_idx=7))['img']
+    b = train(dict(img=item.copy(), sample_idx=7))['img']
+    assert (a != b).any()
+    with pytest.raises(KeyError, match='sample_idx'):
+        canvas(dict(img=item.copy()))
+
+
+def test_mini_canvas_validation_set_is_the_same_in_every_run():
+    """The configs' validation pipeline seeds canvases by index."""
+    cfg = Config.fromfile(osp.join(
+        REPO, 'configs/_base_/datasets/mini_fashion_mnist_canvas64.py'))
+    val = cfg.val_dataloader.dataset.pipeline[0]
+    train = cfg.train_dataloader.dataset.pipeline[0]
+    assert val.seed_from_index is True
+    assert not train.get('seed_from_index', False)
+
+
 # ----------------------------------------------------- strict pretrained
 def test_pretrained_backbone_loads_every_tensor(tmp_path):
     source = _resnet()

@@ -21,11 +21,17 @@ class ItemOnCanvas(BaseTransform):
     classifies single items on the scenes' backgrounds before it detects or
     segments them in cluttered scenes. Randomness comes from numpy's global
     generator, which mmengine seeds per worker.
+
+    ``seed_from_index=True`` (the evaluation pipelines) draws each canvas
+    from a generator seeded with the sample's index instead, so every
+    evaluation of every run scores the same images, whatever consumed the
+    global generator before it (e.g. NetAug's BatchNorm re-estimation).
     """
 
     def __init__(self, canvas_size: int = 64, min_size: int = 20,
                  max_size: int = 64, max_aspect: float = 1.25,
-                 fg_threshold: int = 40):
+                 fg_threshold: int = 40, seed_from_index: bool = False):
+        self.seed_from_index = seed_from_index
         if not 0 < min_size <= max_size <= canvas_size:
             raise ValueError(
                 f'ItemOnCanvas needs 0 < min_size <= max_size <= canvas_size, '
@@ -46,7 +52,7 @@ class ItemOnCanvas(BaseTransform):
                 f'shape {item.shape}; put it first in the pipeline, before '
                 f'any transform that adds colour channels.')
         spec = self.spec
-        rng = np.random.default_rng(np.random.randint(2**31))
+        rng = np.random.default_rng(self._seed(results))
         height = int(rng.integers(spec.min_size, spec.max_size + 1))
         aspect = float(np.exp(rng.uniform(-1, 1) * np.log(spec.max_aspect)))
         width = int(np.clip(round(height * aspect), spec.min_size,
@@ -65,8 +71,19 @@ class ItemOnCanvas(BaseTransform):
         results['ori_shape'] = canvas.shape[:2]
         return results
 
+    def _seed(self, results: dict) -> int:
+        if not self.seed_from_index:
+            return np.random.randint(2**31)
+        if 'sample_idx' not in results:
+            raise KeyError(
+                'ItemOnCanvas(seed_from_index=True) needs results'
+                "['sample_idx'] (set by mmengine's BaseDataset); use it in a "
+                'dataset pipeline or pass sample_idx yourself.')
+        return int(results['sample_idx'])
+
     def __repr__(self) -> str:
         s = self.spec
         return (f'{type(self).__name__}(canvas_size={s.height}, '
                 f'min_size={s.min_size}, max_size={s.max_size}, '
-                f'max_aspect={s.max_aspect}, fg_threshold={s.fg_threshold})')
+                f'max_aspect={s.max_aspect}, fg_threshold={s.fg_threshold}, '
+                f'seed_from_index={self.seed_from_index})')
