@@ -91,6 +91,33 @@ def test_sampling_follows_the_iteration_and_the_switches():
     assert set(model.loss(inputs, samples)) == {'loss'}
 
 
+def test_sampling_is_seeded_by_the_run_seed():
+    """Without ``aug_seed`` the sampler takes the seed mmengine set before
+    building the model: the same seed repeats the sequence, another seed
+    trains other augmented networks (explicit ``aug_seed`` wins)."""
+    inputs, samples = batch()
+    hub = MessageHub.get_current_instance()
+
+    def sequence(seed, **extra):
+        torch.manual_seed(seed)
+        cfg = classifier_cfg(True, **AUG)
+        cfg.update(extra)
+        model = MODELS.build(cfg).train()
+        out = []
+        for iteration in range(6):
+            hub.update_info('iter', iteration)
+            model._sample_augmented()
+            out.append(model.last_aug_config)
+        return model.aug_seed, out
+
+    seed0, run0 = sequence(0)
+    seed1, run1 = sequence(1)
+    assert (seed0, seed1) == (0, 1)
+    assert sequence(0)[1] == run0
+    assert run1 != run0
+    assert sequence(1, aug_seed=0) == (0, run0)
+
+
 def test_netaug_refuses_a_plain_backbone():
     with pytest.raises(TypeError, match='sliceable backbone'):
         MODELS.build(dict(

@@ -1,6 +1,6 @@
 """Network Augmentation (Cai et al., ICLR 2022; METHODS §5.1)."""
 import random
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 import torch
 from mmengine.logging import MessageHub
@@ -33,6 +33,11 @@ class NetAugClassifier(ImageClassifier):
       second half of training, as the official code.
     * The sampled configuration depends on ``aug_seed`` and the iteration
       only, so every rank of a distributed run trains the same one.
+      ``aug_seed=None`` (default) takes the run's seed (``torch.
+      initial_seed()``, which mmengine's ``randomness.seed`` sets before it
+      builds the model, the same on every rank), so two seeds of a method
+      train different sequences of augmented networks, as the official
+      code seeds its sampler with ``--manual_seed``.
     * Evaluation and export use the base network; BN statistics are
       re-estimated first (``kdbench.BNRecalibrationHook``).
     * ``deploy_state_dict()`` is the plain tiny classifier's state dict:
@@ -45,7 +50,7 @@ class NetAugClassifier(ImageClassifier):
 
     def __init__(self, *args, aug_weight: float = 1.0,
                  width_aug: bool = True, expand_aug: bool = True,
-                 aug_seed: int = 0, **kwargs):
+                 aug_seed: Optional[int] = None, **kwargs):
         super().__init__(*args, **kwargs)
         if not isinstance(self.backbone, SliceableMobileNetV2):
             raise TypeError(
@@ -55,7 +60,8 @@ class NetAugClassifier(ImageClassifier):
         self.aug_weight = float(aug_weight)
         self.width_aug = width_aug
         self.expand_aug = expand_aug
-        self.aug_seed = int(aug_seed)
+        self.aug_seed = int(torch.initial_seed() % 2**31 if aug_seed is None
+                            else aug_seed)
         self.last_aug_config: Dict[str, List[float]] = {}
 
     def _sample_augmented(self) -> None:
