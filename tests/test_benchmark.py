@@ -271,3 +271,51 @@ def test_a_teacher_that_is_a_cached_pretraining_is_not_trained_again(
     monkeypatch.setattr(runner, '_train', no_training)
     with pytest.raises(AssertionError, match='must not be retrained'):
         runner.teacher()
+
+
+def _schedule_problems(config, options):
+    """Schedulers that mmengine would refuse (begin >= end) once the
+    runner's options are merged into ``config``."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(REPO, config))
+    cfg.merge_from_dict({k: v for k, v in options.items()
+                         if k.startswith(('train_cfg', 'param_scheduler'))})
+    schedulers = cfg.get('param_scheduler') or []
+    if isinstance(schedulers, dict):
+        schedulers = [schedulers]
+    return [f'{config}: {s.type} begin {s.get("begin", 0)} >= end '
+            f'{s["end"]}' for s in schedulers
+            if 'end' in s and s.get('begin', 0) >= s['end']]
+
+
+def test_every_quick_suite_schedule_is_valid(tmp_path, monkeypatch):
+    """Each suite's --quick options, as the runner merges them, leave every
+    method's and the teacher's LR schedule valid (a 1-epoch quick run of a
+    config whose cosine phase starts at epoch 1 used to crash)."""
+    import glob
+    from mmengine.config import Config
+    from kdbench.leaderboard.runner import BenchmarkRunner
+    problems, checked = [], 0
+    for suite in sorted(glob.glob(osp.join(REPO, 'configs/benchmarks/*.py'))):
+        if 'quick' not in Config.fromfile(suite) or \
+                'task' not in Config.fromfile(suite):
+            continue
+        runner = BenchmarkRunner(suite, quick=True,
+                                 records_path=str(tmp_path / 'r.jsonl'),
+                                 work_root=str(tmp_path / 'work'))
+        jobs = []
+        monkeypatch.setattr(runner, 'pretrain', lambda: None)
+        monkeypatch.setattr(runner, 'teacher', lambda: ('t.pth', 1.0, 'sha'))
+        monkeypatch.setattr(runner, 'render', lambda: '')
+        monkeypatch.setattr(runner, 'run_job',
+                            lambda method, seed, config, options, *a:
+                            jobs.append((config, options)))
+        assert runner.run() == 0
+        teacher = runner.suite.teacher
+        if not teacher.get('checkpoint'):
+            jobs.append((teacher.config, runner.teacher_options))
+        for config, options in jobs:
+            problems += _schedule_problems(config, options)
+            checked += 1
+    assert checked > 40
+    assert not problems, problems

@@ -24,9 +24,10 @@ methods = dict(
     netdistiller_kd='configs/tiny/netdistiller_kd/netdistiller-kd_r18_' +
     _suffix,
 )
-# --quick: one seed, 1 epoch; records under work_dirs/benchmarks/quick
+# --quick: one seed, 2 epochs (1 of warm-up, 1 of cosine: the schedule's
+# cosine phase starts at epoch 1); records under work_dirs/benchmarks/quick
 quick = dict(
     seeds=[0],
-    cfg_options={'train_cfg.max_epochs': 1, 'train_cfg.val_interval': 1,
-                 'param_scheduler.1.end': 1},
+    cfg_options={'train_cfg.max_epochs': 2, 'train_cfg.val_interval': 2,
+                 'param_scheduler.1.end': 2},
 )
