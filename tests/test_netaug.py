@@ -192,6 +192,30 @@ def test_bn_recalibration_is_the_average_over_the_images():
     assert torch.allclose(bn.running_var, var, atol=1e-4)
 
 
+def test_bn_recalibration_hook_before_a_test_unless_just_done():
+    """tools/test.py on a checkpoint: statistics re-estimated before the
+    test epoch; after the run's own end-of-training re-estimation, a test in
+    the same run leaves them as they were evaluated and exported."""
+    from types import SimpleNamespace
+    from mmengine.logging import MMLogger
+    from kdbench.engine.hooks import BNRecalibrationHook
+    model = classifier(netaug=False).train()
+    runner = SimpleNamespace(model=model, train_dataloader=_image_batches(),
+                             logger=MMLogger.get_current_instance())
+    bn = model.backbone.conv1.bn.norms['default']
+    hook = BNRecalibrationHook(num_images=8)
+    hook.before_test_epoch(runner)
+    estimated = bn.running_mean.clone()
+    assert not torch.equal(estimated, torch.zeros_like(estimated))
+    bn.running_mean.zero_()
+    hook.after_train_iter(runner, 0)
+    hook.after_train(runner)  # stale after a step: re-estimated
+    assert torch.allclose(bn.running_mean, estimated)
+    bn.running_mean.zero_()
+    hook.before_test_epoch(runner)  # just done: left alone
+    assert torch.equal(bn.running_mean, torch.zeros_like(estimated))
+
+
 def _image_batches(count=3, n=4):
     """Batches as a dataloader yields them (uint8 images, data samples)."""
     return [dict(inputs=list(batch(n=n, seed=s)[0].mul(64).add(128)

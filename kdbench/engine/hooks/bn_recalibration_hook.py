@@ -107,7 +107,9 @@ class BNRecalibrationHook(Hook):
     network's running statistics off; METHODS §5.1, 16k ImageNet images).
 
     Runs before ``StudentExportHook`` (priority ABOVE_NORMAL), so the saved
-    weights carry the statistics that were evaluated.
+    weights carry the statistics that were evaluated. ``tools/test.py`` on
+    a checkpoint saved before a re-estimation (``epoch_*.pth``) re-estimates
+    too, before the test epoch, unless this run has just done it.
     """
 
     priority = 'ABOVE_NORMAL'
@@ -124,6 +126,10 @@ class BNRecalibrationHook(Hook):
         self._recalibrate(runner)
 
     def after_train(self, runner) -> None:
+        if self._stale:
+            self._recalibrate(runner)
+
+    def before_test_epoch(self, runner) -> None:
         if self._stale:
             self._recalibrate(runner)
 
