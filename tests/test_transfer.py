@@ -12,7 +12,7 @@ from kdbench.leaderboard.runner import file_sha256
 from conftest import REPO, run_tool
 
 BASELINE = 'configs/tiny/baseline/mbv2-w0.35_1xb128-10e_canvas64-mini.py'
-CLS = 'configs/transfer/cls/mbv2-w0.35_1xb64-5e_fmnist-mini.py'
+CLS = 'configs/transfer/cls/mbv2-w0.35_1xb64-20e_digits-mini.py'
 
 
 def _suites(tmp_path):
@@ -39,7 +39,7 @@ pretraining = {str(pre)!r}
 methods = ['baseline']
 seeds = [0]
 tasks = dict(transfer_cls=dict(
-    config={CLS!r}, dataset='fashion_mnist', metric='top1',
+    config={CLS!r}, dataset='optical_digits', metric='top1',
     metric_key='accuracy/top1',
     cfg_options={{'train_dataloader.dataset.indices': 64,
                   'val_dataloader.dataset.indices': 64,
@@ -84,7 +84,7 @@ def test_transfer_runner_end_to_end(tmp_path, fmnist_ready):
     with open(run_log) as f:
         assert 'SliceableMobileNetV2: ' in f.read()  # the strict load ran
     table = open(tmp_path / 'transfer.md').read()
-    assert '| pretraining | top1 (fashion_mnist) |' in table
+    assert '| pretraining | top1 (optical_digits) |' in table
     assert f'| baseline | {row["value"]:.2f} ± 0.00 (1) |' in table
 
     again = run_tool(cmd)

@@ -3,6 +3,7 @@ strictly through its PretrainedBackbone init, and computes its losses."""
 import glob
 import os.path as osp
 
+import numpy as np
 import pytest
 import torch
 from mmengine.config import Config, ConfigDict
@@ -116,3 +117,36 @@ def test_dropout_head_drops_features_in_training_only():
     assert torch.allclose(out, head.fc(dropped))
     assert not torch.allclose(out, head.fc(feats[0]))
     assert torch.equal(head.pre_logits(feats), feats[0])
+
+
+def test_optical_digits_split_of_the_mini_classification_transfer():
+    """The second dataset: train and test are disjoint and together are the
+    1797 digits scikit-learn ships; the pipelines give 32 px RGB images."""
+    from collections import Counter
+    from mmpretrain.registry import DATASETS
+    from sklearn.datasets import load_digits
+    cfg = Config.fromfile(osp.join(
+        REPO, 'configs/transfer/cls/mbv2-w0.35_1xb64-20e_digits-mini.py'))
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        train = DATASETS.build(cfg.train_dataloader.dataset)
+        test = DATASETS.build(cfg.val_dataloader.dataset)
+    assert (len(train), len(test)) == (1297, 500)
+
+    def key(info):
+        return info['img'].tobytes() + bytes([info['gt_label']])
+
+    digits = load_digits()
+    full = Counter(bytes(np.rint(img * 255 / 16).astype(np.uint8)) +
+                   bytes([int(t)])
+                   for img, t in zip(digits.images, digits.target))
+    parts = Counter(key(train.get_data_info(i)) for i in range(len(train)))
+    held = Counter(key(test.get_data_info(i)) for i in range(len(test)))
+    # as multisets: no image is in both splits, none is left out
+    assert parts + held == full
+    assert set(np.unique(test.get_gt_labels())) == set(range(10))
+    sample = test[0]
+    assert tuple(sample['inputs'].shape) == (3, 32, 32)
+    assert sample['inputs'].dtype == torch.uint8
+    with pytest.raises(ValueError, match='num_test'):
+        DATASETS.build(dict(type='kdbench.OpticalDigits', num_test=0,
+                            pipeline=[]))

@@ -1,8 +1,8 @@
 # Mini transfer suite of the tiny track (METHODS.md §5.3): the MobileNetV2
 # x0.35 backbones pretrained by each method of configs/benchmarks/
 # tiny_mini.py (one per seed) fine-tuned on mini VOC detection (YOLOv3,
-# AP50), mini Cityscapes-layout segmentation (mIoU) and raw Fashion-MNIST
-# classification (top-1).
+# AP50), mini Cityscapes-layout segmentation (mIoU) and the optical
+# handwritten digits of scikit-learn (classification, top-1).
 #   python tools/transfer.py configs/benchmarks/transfer_mini.py
 benchmark = 'mini'
 title = 'Transfer leaderboard'
@@ -21,7 +21,7 @@ tasks = dict(
         'segformer-head_mbv2-w0.35_1xb8-750i_cityscapes-mini.py',
         dataset='cityscapes', metric='mIoU', metric_key='mIoU'),
     transfer_cls=dict(
-        config='configs/transfer/cls/mbv2-w0.35_1xb64-5e_fmnist-mini.py',
-        dataset='fashion_mnist', metric='top1',
+        config='configs/transfer/cls/mbv2-w0.35_1xb64-20e_digits-mini.py',
+        dataset='optical_digits', metric='top1',
         metric_key='accuracy/top1'),
 )

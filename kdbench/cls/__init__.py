@@ -1,10 +1,12 @@
-"""Classification glue: the mini Fashion-MNIST dataset and the item-on-canvas
-transform that pretrains detection / segmentation backbones."""
+"""Classification glue: the mini Fashion-MNIST and optical-digits datasets,
+and the item-on-canvas transform that pretrains detection / segmentation
+backbones."""
 from .gray_to_rgb import GrayToRGB
 from .item_on_canvas import ItemOnCanvas
 from .mini_fashion_mnist import MiniFashionMNIST
+from .optical_digits import OpticalDigits
 
-__all__ = ['GrayToRGB', 'ItemOnCanvas', 'MiniFashionMNIST']
+__all__ = ['GrayToRGB', 'ItemOnCanvas', 'MiniFashionMNIST', 'OpticalDigits']
 
 # online distillation: ONE's branched network (kdbench.OnlineDistiller)
 from .native_ensemble import NativeEnsembleScheme  # noqa: E402
