@@ -76,6 +76,10 @@ def test_runner_end_to_end(tmp_path, fmnist_ready):
     with open(osp.join(work, 'benchmarks', 'suite_tiny', 'kd', 'seed0',
                        'result.json')) as f:
         assert json.load(f)['metrics']['accuracy/top1'] == kd0['value']
+    # each student record names the weights its run exported
+    from kdbench.leaderboard.runner import file_sha256
+    assert kd0['weights_sha256'] == file_sha256(osp.join(
+        work, 'benchmarks', 'suite_tiny', 'kd', 'seed0', 'weights.pth'))
     text = open(tmp_path / 'tiny.md').read()
     assert '| kd |' in text and '| baseline |' in text
     assert 'Wall time:' in done.stdout

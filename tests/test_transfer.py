@@ -4,6 +4,9 @@ is fine-tuned on the downstream task, recorded once with its source, and
 shown in the matrix."""
 import os.path as osp
 
+import pytest
+import torch
+
 from kdbench.compat import save_weights
 from kdbench.distillers import build_model
 from kdbench.leaderboard import append_record, read_records
@@ -91,3 +94,59 @@ def test_transfer_runner_end_to_end(tmp_path, fmnist_ready):
     assert again.returncode == 0 and 'recorded' in again.stdout
     assert len([r for r in read_records(records)
                 if r['task'] == 'transfer_cls']) == 1
+
+
+def _record(**fields):
+    base = dict(task='tiny', benchmark='test', dataset='canvas',
+                method='baseline', config=BASELINE, teacher='T', student='S',
+                seed=0, metric='top1', value=50.0, teacher_value=None,
+                iters=1, train_s=1.0, s_per_iter=1.0, peak_mem_mb=1.0,
+                commit='x', versions={}, command='python tools/train.py',
+                finished_at='2026-01-01', suite='configs/pre.py')
+    base.update(fields)
+    return base
+
+
+def test_matrix_keeps_only_fine_tunings_of_the_current_backbones():
+    """A pretraining run re-made (new weights) leaves its old fine-tunings
+    out of the matrix; the other seed's still count."""
+    from kdbench.leaderboard.transfer import render_transfer_matrix
+    records = [
+        _record(seed=0, weights_sha256='old0', finished_at='2026-01-01'),
+        _record(seed=1, weights_sha256='w1', finished_at='2026-01-01'),
+        _record(seed=0, weights_sha256='w0', finished_at='2026-01-02'),
+    ]
+    for seed, sha, value, when in ((0, 'old0', 99.0, '2026-01-03'),
+                                   (0, 'w0', 10.0, '2026-01-02'),
+                                   (1, 'w1', 20.0, '2026-01-02')):
+        records.append(_record(
+            task='transfer_cls', dataset='digits', seed=seed, value=value,
+            finished_at=when, suite='configs/transfer.py',
+            config='configs/cls.py',
+            source=dict(suite='configs/pre.py', method='baseline',
+                        seed=seed, sha256=sha)))
+    table = render_transfer_matrix(records, ['transfer_cls'], 'T',
+                                   'configs/pre.py')
+    # seeds 0 (from w0) and 1: mean 15, sample std 7.07
+    assert '| baseline | 15.00 ± 7.07 (2) |' in table, table
+
+
+def test_weights_that_are_not_the_recorded_run_are_refused(tmp_path):
+    """weights.pth replaced after its run was recorded: the transfer runner
+    stops with the command that re-makes the run."""
+    from kdbench.leaderboard.transfer import (MissingPretrainingError,
+                                              TransferRunner)
+    pre, suite = _suites(tmp_path)
+    records = str(tmp_path / 'records.jsonl')
+    work = str(tmp_path / 'work')
+    weights = osp.join(work, 'benchmarks', 'tiny_pre', 'baseline', 'seed0',
+                       'weights.pth')
+    save_weights({'w': torch.zeros(2)}, weights)
+    append_record(records, _record(suite=osp.relpath(pre, REPO),
+                                   weights_sha256=file_sha256(weights)))
+    runner = TransferRunner(suite, records_path=records, work_root=work)
+    assert runner.source('baseline', 0)['sha256'] == file_sha256(weights)
+    save_weights({'w': torch.ones(2)}, weights)
+    with pytest.raises(MissingPretrainingError,
+                       match='--methods baseline --seeds 0 --rerun'):
+        runner.source('baseline', 0)

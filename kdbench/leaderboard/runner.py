@@ -399,6 +399,7 @@ class BenchmarkRunner:
                       train_s=result['train_s'],
                       s_per_iter=result['s_per_iter'],
                       peak_mem_mb=result['peak_mem_mb'],
+                      weights_sha256=result.get('weights_sha256'),
                       side_metrics=self._side_metrics(result, method),
                       budget=self._budget(config),
                       command=result['command'], finished_at=_now(),
@@ -477,6 +478,9 @@ class BenchmarkRunner:
             print(str(err), flush=True)
             self.failures.append(label)
             return
+        weights = osp.join(work_dir, 'weights.pth')
+        if osp.isfile(weights):  # what transfer runs start from
+            result['weights_sha256'] = file_sha256(weights)
         self._append(method, seed, config, value, teacher_value, result,
                      run_sha)
         durations.append(time.perf_counter() - run_start)

@@ -74,8 +74,17 @@ class TransferRunner:
                 f'{self.suite.pretraining} with weights at {weights}; run '
                 f'`python tools/benchmark.py {self.suite.pretraining}` '
                 f'first.')
+        sha = file_sha256(weights)
+        latest = max(records, key=lambda r: r.get('finished_at', ''))
+        if latest.get('weights_sha256') not in (None, sha):
+            raise MissingPretrainingError(
+                f'{weights} is not the weights of the recorded {method} '
+                f'seed {seed} run of {self.suite.pretraining} (sha256 '
+                f'{sha[:12]} vs recorded {latest["weights_sha256"][:12]}); '
+                f'run `python tools/benchmark.py {self.suite.pretraining} '
+                f'--methods {method} --seeds {seed} --rerun`.')
         return dict(suite=self.suite.pretraining, method=method, seed=seed,
-                    weights=weights, sha256=file_sha256(weights))
+                    weights=weights, sha256=sha)
 
     def task_runner(self, task: str) -> BenchmarkRunner:
         spec = self.task_spec(task)
@@ -144,12 +153,16 @@ class TransferRunner:
 def render_transfer_matrix(records: List[dict], tasks: List[str],
                            title: str, pretraining: str) -> str:
     """Pretraining method × downstream task: mean ± sample std over the
-    pretraining seeds of each task's metric (current runs only)."""
+    pretraining seeds of each task's metric (current runs only: of the
+    fine-tunings, those that started from the weights of the current
+    pretraining run of their method and seed)."""
     cells: Dict[str, Dict[str, tuple]] = {}
     metrics = {}
+    current_sources = _current_pretraining_weights(records, pretraining)
     for task in tasks:
         rows = [r for r in records if r.get('task') == task and
-                (r.get('source') or {}).get('suite') == pretraining]
+                (r.get('source') or {}).get('suite') == pretraining and
+                _from_current_source(r['source'], current_sources)]
         for method, runs in current_runs(rows).items():
             values = [r['value'] for r in runs]
             std = statistics.stdev(values) if len(values) > 1 else 0.0
@@ -176,6 +189,25 @@ def render_transfer_matrix(records: List[dict], tasks: List[str],
                 row.append('–')
         lines.append(f'| {method} | ' + ' | '.join(row) + ' |')
     return '\n'.join(lines + [''])
+
+
+def _current_pretraining_weights(records: List[dict],
+                                 pretraining: str) -> Dict[tuple, str]:
+    """{(method, seed): sha256 of the weights} of the current runs of the
+    pretraining suite (records that state their weights' hash)."""
+    rows = [r for r in records if r.get('suite') == pretraining and
+            not str(r.get('task', '')).startswith('transfer_')]
+    return {(r['method'], r['seed']): r['weights_sha256']
+            for runs in current_runs(rows).values() for r in runs
+            if r.get('weights_sha256')}
+
+
+def _from_current_source(source: dict, current: Dict[tuple, str]) -> bool:
+    """A fine-tuning is current when its backbone's weights are those of
+    the current pretraining run of its method and seed; a pretraining
+    record without a hash cannot tell, so its fine-tunings count."""
+    sha = current.get((source.get('method'), source.get('seed')))
+    return sha is None or source.get('sha256') == sha
 
 
 __all__ = ['TransferRunner', 'MissingPretrainingError',
