@@ -310,6 +310,40 @@ def test_deployed_tiny_classifier_loads_into_the_plain_config():
                           model(inputs, mode='tensor'), atol=1e-5)
 
 
+def test_the_final_conv_and_the_classifier_input_widen_with_the_network():
+    """As NetAug's official code: the final 1x1 conv is a width group and
+    the classifier reads the first features it is given, so the tiny
+    network's classifier is the first 1280 columns."""
+    import torch.nn.functional as F
+    from kdbench.tiny import DynamicLinear
+    model = classifier(**AUG).train()
+    fc = model.head.fc
+    assert isinstance(fc, DynamicLinear) and fc.in_features == 3328
+    inputs, _ = batch()
+    model.backbone.set_active([2.6] * 9, 1.0)
+    wide = model.extract_feat(inputs)[-1]
+    assert wide.shape[1] == 3328
+    assert torch.allclose(model.head((wide, )), F.linear(wide, fc.weight,
+                                                     fc.bias))
+    model.backbone.set_base()
+    tiny = model.extract_feat(inputs)[-1]
+    assert torch.allclose(model.head((tiny, )), F.linear(
+        tiny, fc.weight[:, :1280], fc.bias))
+    assert model.deploy_state_dict()['head.fc.weight'].shape == (10, 1280)
+
+
+def test_a_head_the_tiny_network_cannot_feed_is_refused():
+    cfg = classifier_cfg(True, **AUG)
+    cfg['head']['in_channels'] = 1024
+    with pytest.raises(ValueError, match='in_channels=1280'):
+        MODELS.build(cfg)
+    cfg = classifier_cfg(True, **AUG)
+    cfg['head'] = dict(type='mmpretrain.StackedLinearClsHead',
+                       num_classes=10, in_channels=1280, mid_channels=[64])
+    with pytest.raises(TypeError, match='head whose `fc` is an nn.Linear'):
+        MODELS.build(cfg)
+
+
 def test_netaug_kd_distills_the_tiny_network_not_the_augmented_one(
         tmp_path):
     """In netaug_kd the KD tap on head.fc records the base network: NetAug

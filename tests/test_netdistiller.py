@@ -132,6 +132,11 @@ def test_deployed_student_loads_into_the_plain_classifier():
     plain = classifier(netaug=False).eval()
     plain.load_state_dict(model.deploy_state_dict(), strict=True)
     inputs, _ = batch()
+    # the teacher is 3x every width group, final conv included; the shared
+    # classifier reads the first 1280 of its 3840 features for the student
+    model.use_role('teacher')
+    assert model.extract_feat(inputs)[-1].shape[1] == 3840
+    model.use_role('student')
     assert torch.allclose(plain(inputs, mode='tensor'),
                           model(inputs, mode='tensor'), atol=1e-5)
 

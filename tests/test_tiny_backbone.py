@@ -61,9 +61,13 @@ def test_active_widths_follow_the_multipliers(supernet):
     # stage 3 / 5 / 7 channels: make_divisible(c * 0.35 * 2.6)
     assert [t.shape[1] for t in outs] == [
         make_divisible(32 * 0.35 * 2.6), make_divisible(96 * 0.35 * 2.6),
-        make_divisible(320 * 0.35 * 2.6), 1280]  # the final conv stays
+        make_divisible(320 * 0.35 * 2.6), make_divisible(1280 * 2.6)]
     block = supernet.layer3[1]  # input 16 at base; x2.6 -> 32 channels
     assert block.expand.conv.active_out == make_divisible(32 * 6 * 2.8)
+    # one multiplier per group: the final conv (group 8) follows its own
+    supernet.set_active(width=[1.0] * 8 + [1.8], expand=1.0)
+    outs = supernet(torch.randn(1, 3, 64, 64))
+    assert [t.shape[1] for t in outs] == [16, 32, 112, 2304]
     supernet.set_base()
 
 
@@ -126,8 +130,6 @@ def test_bad_arguments_are_refused_with_the_reason():
     net = SliceableMobileNetV2()
     with pytest.raises(ValueError, match='9 width multipliers and 17'):
         net.set_active(width=[1.0, 1.0], expand=1.0)
-    with pytest.raises(ValueError, match='final conv'):
-        net.set_active(width=[1.0] * 8 + [2.0], expand=1.0)
     with pytest.raises(ValueError, match='exceed the built'):
         net.set_active(width=1.8)
         net(torch.randn(1, 3, 32, 32))

@@ -64,9 +64,8 @@ class InvertedResidual(nn.Module):
 class SliceableMobileNetV2(BaseModule):
     """MobileNetV2 built at its widest (``max(width_mults)`` per stage,
     ``max(expand_mults)`` per block) that runs at any active configuration:
-    each width group (stem, the seven stages) at ``widen_factor × arch
-    channels × its width multiplier`` (the final 1x1 conv, group 8, stays at
-    its base width), each block's
+    each width group (stem, the seven stages, the final 1x1 conv) at
+    ``widen_factor × arch channels × its width multiplier``, each block's
     hidden width at ``input × expand ratio × its expand multiplier``, all
     rounded to multiples of 8. The *base* configuration (every multiplier
     1.0) is the tiny network itself.
@@ -146,10 +145,10 @@ class SliceableMobileNetV2(BaseModule):
             name = f'layer{stage + 1}'
             self.add_module(name, nn.Sequential(*blocks))
             self.layers.append(name)
-        # the final 1x1 conv (1280 channels) is never widened: it is already
-        # wide, and a wider one would need a sliceable classifier (neither
-        # paper widens it explicitly; METHODS §5 leaves the layers open)
-        self.conv2 = ConvBN(in_max, self.group_channels(8), 1,
+        # the final 1x1 conv widens too, as in NetAug's official code (its
+        # classifier then reads the first features: see
+        # kdbench.tiny.sliceable_classifier)
+        self.conv2 = ConvBN(in_max, self.group_channels(8, top_w), 1,
                             norm_sets=self.norm_sets)
         self.blocks = [b for name in self.layers for b in getattr(self, name)]
         self.set_base()
@@ -172,10 +171,10 @@ class SliceableMobileNetV2(BaseModule):
 
     def set_active(self, width: Union[float, Sequence[float]] = 1.0,
                    expand: Union[float, Sequence[float]] = 1.0) -> None:
-        """Activate a configuration: ``width`` is one multiplier for the
-        stem and stages or one per width group (9, the last 1.0), ``expand``
-        one or one per block."""
-        widths = [width] * (self.num_groups - 1) + [1.0] if isinstance(
+        """Activate a configuration: ``width`` is one multiplier for every
+        width group or one per group (9: stem, seven stages, final conv),
+        ``expand`` one or one per block."""
+        widths = [width] * self.num_groups if isinstance(
             width, (int, float)) else list(width)
         expands = [expand] * len(self.blocks) if isinstance(
             expand, (int, float)) else list(expand)
@@ -198,10 +197,7 @@ class SliceableMobileNetV2(BaseModule):
                 block.project.conv.active_out = out
                 channels = out
                 k += 1
-        if widths[8] != 1.0:
-            raise ValueError('the final conv (width group 8) is not '
-                             'sliceable: its multiplier must be 1.0')
-        self.conv2.conv.active_out = self.group_channels(8)
+        self.conv2.conv.active_out = self.group_channels(8, widths[8])
 
     def set_base(self) -> None:
         """The tiny network itself: every multiplier 1.0."""
@@ -214,7 +210,7 @@ class SliceableMobileNetV2(BaseModule):
         picks its multiplier independently (NetAug). Returns it."""
         rng = rng or random
         widths = [rng.choice(width_mults or self.width_mults)
-                  for _ in range(self.num_groups - 1)] + [1.0]
+                  for _ in range(self.num_groups)]
         expands = [rng.choice(expand_mults or self.expand_mults)
                    for _ in self.blocks]
         self.set_active(widths, expands)

@@ -8,6 +8,8 @@ from mmpretrain.models import ImageClassifier
 
 from kdbench.registry import MODELS
 from .mobilenet_v2 import SliceableMobileNetV2
+from .sliceable_classifier import (base_classifier_state,
+                                   widen_classifier_input)
 
 
 @MODELS.register_module()
@@ -40,8 +42,12 @@ class NetAugClassifier(ImageClassifier):
       code seeds its sampler with ``--manual_seed``.
     * Evaluation and export use the base network; BN statistics are
       re-estimated first (``kdbench.BNRecalibrationHook``).
+    * Every width group widens, the final 1x1 conv included (as the
+      official code; its classifier becomes a ``DynamicLinear`` that reads
+      the first features it is given).
     * ``deploy_state_dict()`` is the plain tiny classifier's state dict:
-      the backbone exported to its base slices, head unchanged.
+      the backbone exported to its base slices, the classifier cut to the
+      base features.
     """
 
     #: taps of a wrapping distiller record the last call of a module: the
@@ -57,6 +63,7 @@ class NetAugClassifier(ImageClassifier):
                 f'NetAugClassifier needs a sliceable backbone '
                 f'(kdbench.SliceableMobileNetV2), got '
                 f'{type(self.backbone).__name__}.')
+        widen_classifier_input(self.head, self.backbone)
         self.aug_weight = float(aug_weight)
         self.width_aug = width_aug
         self.expand_aug = expand_aug
@@ -92,9 +99,11 @@ class NetAugClassifier(ImageClassifier):
         return losses
 
     def deploy_state_dict(self) -> Dict[str, torch.Tensor]:
-        """The plain tiny classifier: exported backbone, same neck/head."""
+        """The plain tiny classifier: exported backbone, same neck, the
+        head's classifier on the base features."""
         state = {k: v for k, v in self.state_dict().items()
                  if not k.startswith('backbone.')}
         state.update({f'backbone.{k}': v for k, v in
                       self.backbone.export_state_dict().items()})
+        base_classifier_state(state, self.backbone)
         return state

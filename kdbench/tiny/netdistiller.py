@@ -16,6 +16,8 @@ from kdbench.utils.dist import average_gradients
 from .dynamic_ops import DynamicConv2d
 from .gradient_surgery import project_conflicting
 from .mobilenet_v2 import SliceableMobileNetV2
+from .sliceable_classifier import (base_classifier_state,
+                                   widen_classifier_input)
 
 
 def entropy_bits(logits: torch.Tensor) -> torch.Tensor:
@@ -28,9 +30,10 @@ def entropy_bits(logits: torch.Tensor) -> torch.Tensor:
 class NetDistillerClassifier(ImageClassifier):
     r"""An mmpretrain ``ImageClassifier`` whose sliceable backbone is at
     once the tiny student (base widths, norm set ``student``) and its
-    weight-sharing teacher (``teacher_width`` × the channels of every stem
-    and stage width group, norm set ``teacher``). Convolutions and the
-    classifier are shared; BatchNorms are separate.
+    weight-sharing teacher (``teacher_width`` × the channels of every width
+    group: stem, stages and final 1x1 conv; norm set ``teacher``).
+    Convolutions and the classifier are shared (the student's classifier
+    reads the first features of the teacher's); BatchNorms are separate.
 
     Each step (METHODS §5.2):
 
@@ -60,8 +63,8 @@ class NetDistillerClassifier(ImageClassifier):
     T = 1, weight 1) joins the student's loss for every image.
 
     Which channels form the student (the first ones) and which layers are
-    widened (stem and stages; the final 1x1 conv and the classifier are
-    not) are the paper's open points, chosen as NetAug does.
+    widened (all convolutions, the classifier's input with them) are the
+    paper's open points, chosen as NetAug's official code does.
     """
 
     def __init__(self, *args, teacher_width: float = 3.0,
@@ -92,6 +95,7 @@ class NetDistillerClassifier(ImageClassifier):
                 f'{type(backbone).__name__} with '
                 f'{getattr(backbone, "norm_sets", None)} / '
                 f'{getattr(backbone, "width_mults", None)}.')
+        widen_classifier_input(self.head, backbone)
         self.teacher_width = float(teacher_width)
         self.uncertainty_threshold = uncertainty_threshold
         self.gradient_surgery = gradient_surgery
@@ -221,6 +225,8 @@ class NetDistillerClassifier(ImageClassifier):
         """The plain tiny classifier: the student's slices and BNs."""
         state = {k: v for k, v in self.state_dict().items()
                  if not k.startswith('backbone.')}
-        state.update({f'backbone.{k}': v for k, v in self._bare(
-            'backbone').export_state_dict('student').items()})
+        backbone = self._bare('backbone')
+        state.update({f'backbone.{k}': v for k, v in
+                      backbone.export_state_dict('student').items()})
+        base_classifier_state(state, backbone)
         return state
