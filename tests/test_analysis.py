@@ -79,7 +79,12 @@ def test_tiny_overhead_script_prints_ratios_to_plain(fmnist_ready):
         (name, (float(ms), float(ratio))) for name, ms, ratio in re.findall(
             r'(\w+)\s*:\s+([\d.]+) ms  ratio to plain ([\d.]+)',
             proc.stdout))
-    assert set(rows) == {'plain', 'netaug', 'netdistiller'}, proc.stdout
+    assert set(rows) == {'plain', 'netaug', 'netaug_expand', 'netaug_run',
+                         'netdistiller'}, proc.stdout
     plain = rows['plain'][0]
     for name, (ms, ratio) in rows.items():
         assert ratio == pytest.approx(ms / plain, rel=0.02, abs=2e-3), name
+    # the whole run: half of the steps with width augmentation (the mini
+    # config's stop_width_aug=0.5), half without
+    assert rows['netaug_run'][0] == pytest.approx(
+        (rows['netaug'][0] + rows['netaug_expand'][0]) / 2, abs=0.15)

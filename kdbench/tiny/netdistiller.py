@@ -56,6 +56,9 @@ class NetDistillerClassifier(ImageClassifier):
     on the bare modules and, in a distributed run, averages the combined
     gradient over the ranks with one all-reduce (wrap with
     ``MMSeparateDistributedDataParallel`` so this ``train_step`` runs).
+    Each rank projects its own batch's gradients before that all-reduce
+    (as one GPU of the paper's 8 would with its share of the batch), and
+    the logged ``conflict_ratio`` is the logging rank's.
     Evaluation, prediction and ``deploy_state_dict()`` use the student.
 
     ``teacher`` / ``teacher_checkpoint`` (``netdistiller_kd``): an external
