@@ -173,6 +173,20 @@ def test_config_identity_follows_referenced_model_files(tmp_path):
     assert config_sha256(str(cfg)) != first
 
 
+def planned_jobs(runner, monkeypatch):
+    """(method, config, options) of every run ``runner.run()`` would train,
+    without training anything (pretraining and teacher stubbed)."""
+    jobs = []
+    monkeypatch.setattr(runner, 'pretrain', lambda: None)
+    monkeypatch.setattr(runner, 'teacher', lambda: ('t.pth', 90.0, 'sha'))
+    monkeypatch.setattr(runner, 'render', lambda: '')
+    monkeypatch.setattr(runner, 'run_job',
+                        lambda method, seed, config, options, *a:
+                        jobs.append((method, config, options)))
+    assert runner.run() == 0
+    return jobs
+
+
 def test_quick_method_options_replace_the_quick_options(tmp_path,
                                                         monkeypatch):
     """A multi-stage method gets its own --quick schedule instead of the
@@ -186,14 +200,8 @@ def test_quick_method_options_replace_the_quick_options(tmp_path,
     runner = BenchmarkRunner(suite, quick=True,
                              records_path=str(tmp_path / 'r.jsonl'),
                              work_root=str(tmp_path / 'work'))
-    jobs = []
-    monkeypatch.setattr(runner, 'teacher', lambda: ('t.pth', 90.0, 'sha'))
-    monkeypatch.setattr(runner, 'render', lambda: '')
-    monkeypatch.setattr(runner, 'run_job',
-                        lambda method, seed, config, options, *a:
-                        jobs.append((method, options)))
-    assert runner.run() == 0
-    options = dict(jobs)
+    options = {method: opts for method, _, opts in
+               planned_jobs(runner, monkeypatch)}
     assert options['baseline']['train_cfg.max_epochs'] == 2
     assert options['kd']['train_cfg.max_epochs'] == '1'  # suite's, not 2
     assert options['kd']['model.stages.0.end'] == 1
@@ -307,14 +315,8 @@ def test_every_quick_suite_schedule_is_valid(tmp_path, monkeypatch):
         runner = BenchmarkRunner(suite, quick=True,
                                  records_path=str(tmp_path / 'r.jsonl'),
                                  work_root=str(tmp_path / 'work'))
-        jobs = []
-        monkeypatch.setattr(runner, 'pretrain', lambda: None)
-        monkeypatch.setattr(runner, 'teacher', lambda: ('t.pth', 1.0, 'sha'))
-        monkeypatch.setattr(runner, 'render', lambda: '')
-        monkeypatch.setattr(runner, 'run_job',
-                            lambda method, seed, config, options, *a:
-                            jobs.append((config, options)))
-        assert runner.run() == 0
+        jobs = [(config, options) for _, config, options in
+                planned_jobs(runner, monkeypatch)]
         teacher = runner.suite.teacher
         if not teacher.get('checkpoint'):
             jobs.append((teacher.config, runner.teacher_options))
