@@ -150,3 +150,12 @@ def test_optical_digits_split_of_the_mini_classification_transfer():
     with pytest.raises(ValueError, match='num_test'):
         DATASETS.build(dict(type='kdbench.OpticalDigits', num_test=0,
                             pipeline=[]))
+
+
+def test_optical_digits_without_scikit_learn_says_how_to_install(
+        monkeypatch):
+    import sys
+    from mmpretrain.registry import DATASETS
+    monkeypatch.setitem(sys.modules, 'sklearn.datasets', None)
+    with pytest.raises(ImportError, match='requirements/stack.txt'):
+        DATASETS.build(dict(type='kdbench.OpticalDigits', pipeline=[]))
