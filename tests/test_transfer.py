@@ -115,10 +115,16 @@ def test_matrix_keeps_only_fine_tunings_of_the_current_backbones():
         _record(seed=0, weights_sha256='old0', finished_at='2026-01-01'),
         _record(seed=1, weights_sha256='w1', finished_at='2026-01-01'),
         _record(seed=0, weights_sha256='w0', finished_at='2026-01-02'),
+        # seed 2 exists only under an older version of the config
+        _record(seed=2, weights_sha256='w2', config_sha256='old-config',
+                finished_at='2026-01-01'),
     ]
+    for r in records[:3]:
+        r['config_sha256'] = 'now'
     for seed, sha, value, when in ((0, 'old0', 99.0, '2026-01-03'),
                                    (0, 'w0', 10.0, '2026-01-02'),
-                                   (1, 'w1', 20.0, '2026-01-02')):
+                                   (1, 'w1', 20.0, '2026-01-02'),
+                                   (2, 'w2', 70.0, '2026-01-02')):
         records.append(_record(
             task='transfer_cls', dataset='digits', seed=seed, value=value,
             finished_at=when, suite='configs/transfer.py',
@@ -149,4 +155,25 @@ def test_weights_that_are_not_the_recorded_run_are_refused(tmp_path):
     save_weights({'w': torch.ones(2)}, weights)
     with pytest.raises(MissingPretrainingError,
                        match='--methods baseline --seeds 0 --rerun'):
+        runner.source('baseline', 0)
+
+
+def test_runs_of_an_older_pretraining_config_are_not_sources(tmp_path):
+    """The pretraining config changed since its run was recorded (its
+    weights.pth still on disk): the run is not a source, and the error
+    names the command that makes the current one."""
+    from kdbench.leaderboard.transfer import (MissingPretrainingError,
+                                              TransferRunner)
+    pre, suite = _suites(tmp_path)
+    records = str(tmp_path / 'records.jsonl')
+    work = str(tmp_path / 'work')
+    weights = osp.join(work, 'benchmarks', 'tiny_pre', 'baseline', 'seed0',
+                       'weights.pth')
+    save_weights({'w': torch.zeros(2)}, weights)
+    append_record(records, _record(suite=osp.relpath(pre, REPO),
+                                   config_sha256='an-older-schedule',
+                                   weights_sha256=file_sha256(weights)))
+    runner = TransferRunner(suite, records_path=records, work_root=work)
+    with pytest.raises(MissingPretrainingError,
+                       match=r'older version.*--methods baseline --seeds 0`'):
         runner.source('baseline', 0)

@@ -74,6 +74,19 @@ class TransferRunner:
                 f'{self.suite.pretraining} with weights at {weights}; run '
                 f'`python tools/benchmark.py {self.suite.pretraining}` '
                 f'first.')
+        # only runs of the pretraining config as it is now (a run of an
+        # older schedule whose weights.pth is still on disk is not current)
+        config = pre.methods[method]
+        config_sha = pre._config_sha(config)
+        records = [r for r in records
+                   if r.get('config_sha256') in (None, config_sha)]
+        if not records:
+            raise MissingPretrainingError(
+                f'The recorded {method} seed {seed} runs of '
+                f'{self.suite.pretraining} are of an older version of '
+                f'{config}; run `python tools/benchmark.py '
+                f'{self.suite.pretraining} --methods {method} --seeds '
+                f'{seed}` first.')
         sha = file_sha256(weights)
         latest = max(records, key=lambda r: r.get('finished_at', ''))
         if latest.get('weights_sha256') not in (None, sha):
@@ -193,21 +206,25 @@ def render_transfer_matrix(records: List[dict], tasks: List[str],
 
 def _current_pretraining_weights(records: List[dict],
                                  pretraining: str) -> Dict[tuple, str]:
-    """{(method, seed): sha256 of the weights} of the current runs of the
-    pretraining suite (records that state their weights' hash)."""
-    rows = [r for r in records if r.get('suite') == pretraining and
+    """{(method, seed): sha256 of the weights, or None for a record that
+    does not state it} of the current runs of the pretraining suite (runs
+    of a method's older config are not current)."""
+    # pretraining records name their suite relative to the repository
+    suite = osp.relpath(osp.join(REPO_ROOT, pretraining), REPO_ROOT)
+    rows = [r for r in records if r.get('suite') == suite and
             not str(r.get('task', '')).startswith('transfer_')]
-    return {(r['method'], r['seed']): r['weights_sha256']
-            for runs in current_runs(rows).values() for r in runs
-            if r.get('weights_sha256')}
+    return {(r['method'], r['seed']): r.get('weights_sha256')
+            for runs in current_runs(rows).values() for r in runs}
 
 
 def _from_current_source(source: dict, current: Dict[tuple, str]) -> bool:
     """A fine-tuning is current when its backbone's weights are those of
     the current pretraining run of its method and seed; a pretraining
     record without a hash cannot tell, so its fine-tunings count."""
-    sha = current.get((source.get('method'), source.get('seed')))
-    return sha is None or source.get('sha256') == sha
+    key = (source.get('method'), source.get('seed'))
+    if key not in current:  # no current run: an older config's backbone
+        return False
+    return current[key] is None or source.get('sha256') == current[key]
 
 
 __all__ = ['TransferRunner', 'MissingPretrainingError',
