@@ -137,11 +137,10 @@ def test_matrix_keeps_only_fine_tunings_of_the_current_backbones():
     assert '| baseline | 15.00 ± 7.07 (2) |' in table, table
 
 
-def test_weights_that_are_not_the_recorded_run_are_refused(tmp_path):
-    """weights.pth replaced after its run was recorded: the transfer runner
-    stops with the command that re-makes the run."""
-    from kdbench.leaderboard.transfer import (MissingPretrainingError,
-                                              TransferRunner)
+def _runner_with_recorded_weights(tmp_path, **record_fields):
+    """A transfer runner whose pretraining suite has one recorded baseline
+    seed-0 run (``record_fields`` amend its record) and its weights.pth."""
+    from kdbench.leaderboard.transfer import TransferRunner
     pre, suite = _suites(tmp_path)
     records = str(tmp_path / 'records.jsonl')
     work = str(tmp_path / 'work')
@@ -149,8 +148,17 @@ def test_weights_that_are_not_the_recorded_run_are_refused(tmp_path):
                        'weights.pth')
     save_weights({'w': torch.zeros(2)}, weights)
     append_record(records, _record(suite=osp.relpath(pre, REPO),
-                                   weights_sha256=file_sha256(weights)))
-    runner = TransferRunner(suite, records_path=records, work_root=work)
+                                   weights_sha256=file_sha256(weights),
+                                   **record_fields))
+    return TransferRunner(suite, records_path=records,
+                          work_root=work), weights
+
+
+def test_weights_that_are_not_the_recorded_run_are_refused(tmp_path):
+    """weights.pth replaced after its run was recorded: the transfer runner
+    stops with the command that re-makes the run."""
+    from kdbench.leaderboard.transfer import MissingPretrainingError
+    runner, weights = _runner_with_recorded_weights(tmp_path)
     assert runner.source('baseline', 0)['sha256'] == file_sha256(weights)
     save_weights({'w': torch.ones(2)}, weights)
     with pytest.raises(MissingPretrainingError,
@@ -162,18 +170,9 @@ def test_runs_of_an_older_pretraining_config_are_not_sources(tmp_path):
     """The pretraining config changed since its run was recorded (its
     weights.pth still on disk): the run is not a source, and the error
     names the command that makes the current one."""
-    from kdbench.leaderboard.transfer import (MissingPretrainingError,
-                                              TransferRunner)
-    pre, suite = _suites(tmp_path)
-    records = str(tmp_path / 'records.jsonl')
-    work = str(tmp_path / 'work')
-    weights = osp.join(work, 'benchmarks', 'tiny_pre', 'baseline', 'seed0',
-                       'weights.pth')
-    save_weights({'w': torch.zeros(2)}, weights)
-    append_record(records, _record(suite=osp.relpath(pre, REPO),
-                                   config_sha256='an-older-schedule',
-                                   weights_sha256=file_sha256(weights)))
-    runner = TransferRunner(suite, records_path=records, work_root=work)
+    from kdbench.leaderboard.transfer import MissingPretrainingError
+    runner, _ = _runner_with_recorded_weights(
+        tmp_path, config_sha256='an-older-schedule')
     with pytest.raises(MissingPretrainingError,
                        match=r'older version.*--methods baseline --seeds 0`'):
         runner.source('baseline', 0)
