@@ -124,7 +124,7 @@ def test_runs_are_keyed_by_their_settings(tmp_path):
     record.update(method='kd', seed=0, config=KD_CFG, value=1.0,
                   teacher_value=2.0, iters=4, train_s=1.0, s_per_iter=0.25,
                   peak_mem_mb=1.0, finished_at='now', teacher_sha256='t1',
-                  config_sha256=runner._config_sha(KD_CFG),
+                  config_sha256=runner.config_sha(KD_CFG),
                   command=f'python tools/train.py {KD_CFG} --work-dir x '
                   f'--cfg-options randomness.seed=0 {opts} '
                   f'model.teacher_checkpoint=/elsewhere/weights.pth')
@@ -325,3 +325,14 @@ def test_every_quick_suite_schedule_is_valid(tmp_path, monkeypatch):
             checked += 1
     assert checked > 40
     assert not problems, problems
+
+
+def test_suites_are_named_relative_to_the_repository(tmp_path, monkeypatch):
+    from kdbench.leaderboard.runner import repo_relpath
+    suite = 'configs/benchmarks/tiny_mini.py'
+    assert repo_relpath(suite) == suite
+    assert repo_relpath(osp.join(REPO, suite)) == suite
+    # a path given from another working directory names the same suite
+    monkeypatch.chdir(tmp_path)
+    assert repo_relpath(osp.abspath(osp.join(REPO, 'configs', '..', suite))
+                        ) == suite

@@ -218,7 +218,7 @@ pretrained = [{PRETRAIN_S!r}]
     assert shas == {PRETRAIN_S: runner_mod.file_sha256(str(weights))}
     # the weights are part of a run's identity: other weights, other run
     bench.pretrained_shas = shas
-    monkeypatch.setattr(bench, '_config_sha', lambda config: 'x')
+    monkeypatch.setattr(bench, 'config_sha', lambda config: 'x')
     result = dict(iters=1, train_s=1.0, s_per_iter=1.0, peak_mem_mb=1.0,
                   metrics={}, command='python tools/train.py c.py '
                   '--cfg-options randomness.seed=0')

@@ -49,6 +49,12 @@ def _stem(path: str) -> str:
     return osp.splitext(osp.basename(path))[0]
 
 
+def repo_relpath(path: str) -> str:
+    """``path`` (absolute, or relative to the repository root) relative to
+    the repository root: the form records name their suite in."""
+    return osp.relpath(osp.join(REPO_ROOT, path), REPO_ROOT)
+
+
 def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(
         timespec='seconds')
@@ -156,7 +162,7 @@ class BenchmarkRunner:
         return dict(task=s.task, benchmark=s.benchmark + (
             '-quick' if self.quick else ''), dataset=s.dataset,
             teacher=s.teacher.name, student=s.student, metric=s.metric,
-            suite=osp.relpath(osp.abspath(self.suite_path), REPO_ROOT),
+            suite=repo_relpath(osp.abspath(self.suite_path)),
             commit=self.commit, versions=self.versions)
 
     def _recorded(self, method: str, seed: int, config: str,
@@ -168,7 +174,7 @@ class BenchmarkRunner:
         the same teacher weights, and the same pretrained backbone weights."""
         base = self._base_record()
         wanted = _run_options(_options({'randomness.seed': seed, **options}))
-        cfg_sha = self._config_sha(config)
+        cfg_sha = self.config_sha(config)
         return [r for r in find(
             read_records(records_path or self.records_path),
             task=base['task'], benchmark=benchmark or base['benchmark'],
@@ -177,7 +183,8 @@ class BenchmarkRunner:
             pretrained_sha256=self.pretrained_shas, source=self.source)
             if _run_options(_command_options(r['command'])) == wanted]
 
-    def _config_sha(self, config: str) -> str:
+    def config_sha(self, config: str) -> str:
+        """sha256 of ``config``'s resolved content (cached per run)."""
         if config not in self._config_shas:
             self._config_shas[config] = config_sha256(config)
         return self._config_shas[config]
@@ -194,7 +201,7 @@ class BenchmarkRunner:
         # everything that defines the run: a finished or interrupted run in
         # work_dir is reused or resumed only if all of it matches
         spec = dict(config=config, options=options,
-                    config_sha256=self._config_sha(config),
+                    config_sha256=self.config_sha(config),
                     teacher_sha256=teacher_sha,
                     pretrained_sha256=self.pretrained_shas)
         if self.source is not None:
@@ -393,7 +400,7 @@ class BenchmarkRunner:
         if self.source is not None:
             record['source'] = self.source
         record.update(method=method, seed=seed, config=config, value=value,
-                      config_sha256=self._config_sha(config),
+                      config_sha256=self.config_sha(config),
                       teacher_sha256=teacher_sha,
                       teacher_value=teacher_value, iters=result['iters'],
                       train_s=result['train_s'],

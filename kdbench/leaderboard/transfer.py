@@ -20,7 +20,7 @@ from mmengine.config import Config
 from kdbench.distillers.model_refs import REPO_ROOT
 from .records import find, read_records
 from .render import _order, current_runs
-from .runner import BenchmarkRunner, _stem, file_sha256
+from .runner import BenchmarkRunner, _stem, file_sha256, repo_relpath
 
 
 class MissingPretrainingError(RuntimeError):
@@ -64,8 +64,7 @@ class TransferRunner:
         pre = self.pretraining
         records = find(read_records(self.records_path),
                        task=pre.suite.task, method=method, seed=seed,
-                       suite=osp.relpath(osp.abspath(pre.suite_path),
-                                         REPO_ROOT))
+                       suite=repo_relpath(osp.abspath(pre.suite_path)))
         weights = osp.join(pre.work_root, 'benchmarks', pre.name, method,
                            f'seed{seed}', 'weights.pth')
         if not records or not osp.isfile(weights):
@@ -77,7 +76,7 @@ class TransferRunner:
         # only runs of the pretraining config as it is now (a run of an
         # older schedule whose weights.pth is still on disk is not current)
         config = pre.methods[method]
-        config_sha = pre._config_sha(config)
+        config_sha = pre.config_sha(config)
         records = [r for r in records
                    if r.get('config_sha256') in (None, config_sha)]
         if not records:
@@ -210,7 +209,7 @@ def _current_pretraining_weights(records: List[dict],
     does not state it} of the current runs of the pretraining suite (runs
     of a method's older config are not current)."""
     # pretraining records name their suite relative to the repository
-    suite = osp.relpath(osp.join(REPO_ROOT, pretraining), REPO_ROOT)
+    suite = repo_relpath(pretraining)
     rows = [r for r in records if r.get('suite') == suite and
             not str(r.get('task', '')).startswith('transfer_')]
     return {(r['method'], r['seed']): r.get('weights_sha256')
