@@ -184,6 +184,31 @@ def test_external_teacher_kd_joins_the_student_loss(tmp_path):
                                                         rel=1e-5)
 
 
+def test_external_teacher_with_another_normalisation_is_refused(tmp_path):
+    from kdbench.distillers import DistillerConfigError
+    from test_netaug import classifier_cfg
+    teacher = classifier_cfg(False)
+    teacher['data_preprocessor']['std'] = [58.4, 57.1, 57.4]
+    with pytest.raises(DistillerConfigError,
+                       match=r'input std \[58.4.*preprocessed with \[1.0'):
+        netdistiller(teacher=teacher, teacher_checkpoint=None)
+
+
+def test_normalisation_mismatch_by_hand():
+    from types import SimpleNamespace as NS
+    from kdbench.distillers.model_refs import normalisation_mismatch
+    own = NS(mean=torch.tensor([1.0, 2.0, 3.0]), std=torch.ones(3))
+    assert normalisation_mismatch(own, NS(mean=own.mean.clone(),
+                                          std=own.std.clone())) is None
+    # one channel off, and a different number of channels
+    assert 'input mean [1.0, 2.0, 4.0]' in normalisation_mismatch(
+        own, NS(mean=torch.tensor([1.0, 2.0, 4.0]), std=own.std))
+    assert 'input std [1.0]' in normalisation_mismatch(
+        own, NS(mean=own.mean, std=torch.ones(1)))
+    # a preprocessor without mean/std (no normalisation stated) passes
+    assert normalisation_mismatch(own, None) is None
+
+
 def test_bn_recalibration_re_estimates_the_student_and_keeps_the_teacher():
     """NetDistiller evaluates and exports the student: BN re-estimation
     must re-estimate the student's norm set (its leading channels, as the

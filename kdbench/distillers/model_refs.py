@@ -118,3 +118,16 @@ def wrapper_preprocessor(data_preprocessor, model):
     if isinstance(data_preprocessor, torch.nn.Module):
         return data_preprocessor
     return model.data_preprocessor
+
+
+def normalisation_mismatch(own, other) -> Optional[str]:
+    """How ``other``'s input normalisation (``mean``/``std`` of its data
+    preprocessor) differs from ``own``'s, or None when it does not. A model
+    that runs on another's preprocessed batch needs the same one."""
+    for key in ('mean', 'std'):
+        a, b = getattr(own, key, None), getattr(other, key, None)
+        if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) and (
+                a.shape != b.shape or not torch.allclose(a, b)):
+            return (f'input {key} {b.flatten().tolist()} but the batch is '
+                    f'preprocessed with {a.flatten().tolist()}')
+    return None

@@ -40,7 +40,8 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import nn
 
 from kdbench.registry import MODEL_WRAPPERS, MODELS
-from .model_refs import build_model, wrapper_preprocessor
+from .model_refs import (build_model, normalisation_mismatch,
+                         wrapper_preprocessor)
 from .single_teacher import DistillerConfigError
 
 
@@ -204,20 +205,15 @@ class OnlineDistiller(BaseModel):
     def _check_preprocessors(self) -> None:
         """Every member runs on the distiller's preprocessed batch: refuse
         members configured with a different normalisation."""
-        own = self.data_preprocessor
         for k, member in enumerate(self.members):
-            other = getattr(member, 'data_preprocessor', None)
-            for key in ('mean', 'std'):
-                a, b = getattr(own, key, None), getattr(other, key, None)
-                if isinstance(a, torch.Tensor) and isinstance(
-                        b, torch.Tensor) and (a.shape != b.shape
-                                              or not torch.allclose(a, b)):
-                    raise DistillerConfigError(
-                        f'Member {k} was configured with input {key} '
-                        f'{b.flatten().tolist()} but the distiller '
-                        f'preprocesses with {a.flatten().tolist()}; all '
-                        f'members see the same batch. Give every member '
-                        f'config the same data_preprocessor.')
+            mismatch = normalisation_mismatch(
+                self.data_preprocessor,
+                getattr(member, 'data_preprocessor', None))
+            if mismatch:
+                raise DistillerConfigError(
+                    f'Member {k} was configured with {mismatch}; all members '
+                    f'see the same batch. Give every member config the same '
+                    f'data_preprocessor.')
 
     @staticmethod
     def _member_refs(student, num_members, members) -> List:

@@ -28,7 +28,8 @@ from kdbench.recorders import (ModuleOutputRecorder, TapError, find_module,
                                parse_tap)
 from kdbench.registry import MODELS
 from kdbench.utils.state_dicts import extract_state_dict, state_dict_problems
-from .model_refs import build_model, wrapper_preprocessor
+from .model_refs import (build_model, normalisation_mismatch,
+                         wrapper_preprocessor)
 
 
 class DistillerConfigError(ValueError):
@@ -108,17 +109,13 @@ class SingleTeacherDistiller(BaseModel):
     def _check_preprocessors(self) -> None:
         """The teacher runs on the student's preprocessed batch: refuse a
         teacher whose own normalisation differs."""
-        own, other = self.data_preprocessor, self.teacher.data_preprocessor
-        for key in ('mean', 'std'):
-            a, b = getattr(own, key, None), getattr(other, key, None)
-            if isinstance(a, torch.Tensor) and isinstance(b, torch.Tensor) \
-                    and (a.shape != b.shape or not torch.allclose(a, b)):
-                raise DistillerConfigError(
-                    f'The teacher was configured with input {key} '
-                    f'{b.flatten().tolist()} but the distiller preprocesses '
-                    f'with {a.flatten().tolist()}; both networks see the same '
-                    f'batch. Give the teacher config the same '
-                    f'data_preprocessor as the student.')
+        mismatch = normalisation_mismatch(self.data_preprocessor,
+                                          self.teacher.data_preprocessor)
+        if mismatch:
+            raise DistillerConfigError(
+                f'The teacher was configured with {mismatch}; both networks '
+                f'see the same batch. Give the teacher config the same '
+                f'data_preprocessor as the student.')
 
     def _load_teacher(self, checkpoint: Optional[str],
                       weights_only: bool) -> None:

@@ -9,8 +9,10 @@ import torch.nn.functional as F
 from mmengine.model import is_model_wrapper
 from mmpretrain.models import ImageClassifier
 
-from kdbench.distillers.model_refs import build_model
-from kdbench.distillers.single_teacher import load_teacher_weights
+from kdbench.distillers.model_refs import (build_model,
+                                           normalisation_mismatch)
+from kdbench.distillers.single_teacher import (DistillerConfigError,
+                                               load_teacher_weights)
 from kdbench.registry import MODELS
 from kdbench.utils.dist import average_gradients
 from .dynamic_ops import DynamicConv2d
@@ -82,6 +84,13 @@ class NetDistillerClassifier(ImageClassifier):
         if teacher is not None:
             external = build_model(teacher, 'teacher',
                                    default_preprocessor=None)
+            mismatch = normalisation_mismatch(self.data_preprocessor,
+                                              external.data_preprocessor)
+            if mismatch:
+                raise DistillerConfigError(
+                    f'The external teacher was configured with {mismatch}; '
+                    f'it runs on the student\'s batch. Give the teacher '
+                    f'config the same data_preprocessor as the student.')
             load_teacher_weights(external, teacher_checkpoint)
             self._external.append(external.eval().requires_grad_(False))
         kd = {'tau': 1.0, 'loss_weight': 1.0, **(teacher_kd or {})}
