@@ -176,3 +176,39 @@ def test_runs_of_an_older_pretraining_config_are_not_sources(tmp_path):
     with pytest.raises(MissingPretrainingError,
                        match=r'older version.*--methods baseline --seeds 0`'):
         runner.source('baseline', 0)
+
+
+def test_a_run_of_some_tasks_keeps_every_task_in_the_matrix(tmp_path):
+    """`tools/transfer.py --tasks transfer_cls` re-renders the matrix with
+    the suite's other tasks too: their recorded cells stay, a task with no
+    runs yet shows '–'."""
+    from kdbench.leaderboard.transfer import TransferRunner
+    pre, _ = _suites(tmp_path)
+    suite = tmp_path / 'transfer_two.py'
+    suite.write_text(f'''
+benchmark = 'test'
+title = 'Transfer'
+leaderboard = {str(tmp_path / 'transfer.md')!r}
+pretraining = {pre!r}
+methods = ['baseline']
+seeds = [0]
+tasks = dict(
+    transfer_det=dict(config='configs/det.py', dataset='voc0712',
+                      metric='AP50', metric_key='pascal_voc/mAP'),
+    transfer_cls=dict(config={CLS!r}, dataset='optical_digits',
+                      metric='top1', metric_key='accuracy/top1'))
+''')
+    records = str(tmp_path / 'records.jsonl')
+    append_record(records, _record(suite=osp.relpath(pre, REPO),
+                                   weights_sha256='w0'))
+    append_record(records, _record(
+        task='transfer_det', dataset='voc0712', metric='AP50', value=40.0,
+        suite=str(suite), config='configs/det.py',
+        source=dict(suite=pre, method='baseline', seed=0, sha256='w0')))
+    runner = TransferRunner(str(suite), records_path=records,
+                            work_root=str(tmp_path / 'work'),
+                            tasks=['transfer_cls'])
+    table = runner.render()
+    assert '| pretraining | AP50 (voc0712) | transfer_cls |' in table, table
+    assert '| baseline | 40.00 ± 0.00 (1) | – |' in table, table
+    assert open(tmp_path / 'transfer.md').read() == table

@@ -152,8 +152,9 @@ class TransferRunner:
         return 0
 
     def render(self) -> str:
+        # every task of the suite, also when --tasks ran only some of them
         text = render_transfer_matrix(read_records(self.records_path),
-                                      list(self.tasks), self.suite.title,
+                                      list(self.suite.tasks), self.suite.title,
                                       self.suite.pretraining)
         path = osp.join(REPO_ROOT, self.suite.leaderboard)
         with open(path, 'w') as f:
