@@ -97,7 +97,7 @@ def test_runner_end_to_end(tmp_path, fmnist_ready):
     assert len(read_records(records)) == 6
     kd_row = next(line for line in rerun.stdout.splitlines()
                   if line.startswith('| kd |'))
-    assert kd_row.split('|')[4].strip() == '2'  # seeds 0 (rerun) and 1
+    assert kd_row.split('|')[2].strip() == '2'  # n: seeds 0 (rerun) and 1
 
 
 def test_unknown_suite_and_method(tmp_path):
@@ -121,25 +121,34 @@ def test_runs_are_keyed_by_their_settings(tmp_path):
                              work_root=str(tmp_path / 'w'))
     opts = ' '.join(f'{k}={v}' for k, v in runner.cfg_options.items())
     record = runner._base_record()
+    teacher = runner.teacher_id()
     record.update(method='kd', seed=0, config=KD_CFG, value=1.0,
                   teacher_value=2.0, iters=4, train_s=1.0, s_per_iter=0.25,
-                  peak_mem_mb=1.0, finished_at='now', teacher_sha256='t1',
+                  peak_mem_mb=1.0, finished_at='now', teacher_sha256='w1',
+                  teacher_id=teacher, phase='test',
                   config_sha256=runner.config_sha(KD_CFG),
                   command=f'python tools/train.py {KD_CFG} --work-dir x '
                   f'--cfg-options randomness.seed=0 {opts} '
                   f'model.teacher_checkpoint=/elsewhere/weights.pth')
     append_record(records, record)
-    assert runner._recorded('kd', 0, KD_CFG, runner.cfg_options, 't1')
-    assert not runner._recorded('kd', 1, KD_CFG, runner.cfg_options, 't1')
+    assert runner._recorded('kd', 0, KD_CFG, runner.cfg_options, teacher)
+    assert not runner._recorded('kd', 1, KD_CFG, runner.cfg_options,
+                                teacher)
     assert not runner._recorded('kd', 0, KD_CFG,
                                 {**runner.cfg_options, 'train_cfg.max_epochs': 9},
-                                't1')
-    # a fresh clone retrains the teacher: other weights, so the distiller
-    # runs recorded with the old teacher do not count
-    assert not runner._recorded('kd', 0, KD_CFG, runner.cfg_options, 't2')
+                                teacher)
+    # a tuning run is not a reported run
+    assert not runner._recorded('kd', 0, KD_CFG, runner.cfg_options,
+                                teacher, phase='tune')
+    # another teacher (config, seed or options) makes other runs; a
+    # retrain of the same teacher elsewhere (other weights) does not
+    assert teacher.startswith('config:')
+    assert not runner._recorded('kd', 0, KD_CFG, runner.cfg_options,
+                                'config:another')
     # an edited config (resolved content) makes a new run as well
     runner._config_shas[KD_CFG] = 'edited'
-    assert not runner._recorded('kd', 0, KD_CFG, runner.cfg_options, 't1')
+    assert not runner._recorded('kd', 0, KD_CFG, runner.cfg_options,
+                                teacher)
 
     work = tmp_path / 'w' / 'run'
     spec = dict(config=KD_CFG, options={'randomness.seed': 0})
@@ -181,7 +190,7 @@ def planned_jobs(runner, monkeypatch):
     monkeypatch.setattr(runner, 'teacher', lambda: ('t.pth', 90.0, 'sha'))
     monkeypatch.setattr(runner, 'render', lambda: '')
     monkeypatch.setattr(runner, 'run_job',
-                        lambda method, seed, config, options, *a:
+                        lambda method, seed, config, options, *a, **kw:
                         jobs.append((method, config, options)))
     assert runner.run() == 0
     return jobs

@@ -1,10 +1,12 @@
 """Records and rendering, with values computed by hand."""
 import json
+import math
 
 import pytest
+from scipy import stats as sps
 
 from kdbench.leaderboard import (append_record, read_records,
-                                 render_markdown, summarize)
+                                 render_markdown, stats, summarize)
 
 
 def rec(method, seed, value, train_s=10.0):
@@ -38,8 +40,18 @@ def test_summary_and_markdown():
     assert rows['baseline']['mean'] == 82 and rows['baseline']['std'] == 2
     assert rows['kd']['std'] == 1
     text = render_markdown(records, 'classification', 'Title')
-    assert '| kd | 86.00 ± 1.00 | +4.00 | 3 | 100 | 1.20 |' in text
-    assert '| baseline | 82.00 ± 2.00 | – | 3 | 100 | 1.00 |' in text
+    # unpaired records: Welch's interval, by hand (s² = 1 and 4, n = 3)
+    se2 = 1 / 3 + 4 / 3
+    dof = se2 ** 2 / ((1 / 3) ** 2 / 2 + (4 / 3) ** 2 / 2)
+    half = sps.t.ppf(0.975, dof) * math.sqrt(se2)
+    assert (f'| kd | 3 | 86.00 ± 1.00 | baseline | +4.00 [{4 - half:+.2f}, '
+            f'{4 + half:+.2f}] | no detectable difference | 100 | 1.20 | '
+            f'1000 | `kd.py` |') in text
+    assert '| baseline | 3 | 82.00 ± 2.00 | – | – | – | 100 | 1.00 |' in text
+    # minimum detectable effect from the pooled within-method sd
+    # sqrt((2 * 4 + 2 * 1) / 4) at n = 3 per arm
+    mde = stats.minimum_detectable_effect(math.sqrt(10 / 4), 3, False)
+    assert f'Minimum detectable effect: {mde:.2f} top1' in text
     assert 'Teacher top1: **90.00**' in text
     # rows follow the method order: teacher, baseline, kd
     assert text.index('| teacher |') < text.index('| baseline |') < \
@@ -84,10 +96,11 @@ def test_side_metrics_are_rendered_beside_the_metric():
                      side_metrics=dict(AP50=a))
             records.append(r)
     text = render_markdown(records, 'detection', 'D')
-    assert '| method | bbox_mAP | Δ vs baseline | AP50 | seeds |' in text
+    assert '| method | n | bbox_mAP | AP50 | vs | Δ [95 % CI] |' in text
     # std of (40, 44) is 2.83, of (25, 26) 0.71
-    assert '| ld | 25.50 ± 0.71 | +4.50 | 50.00 ± 0.00 | 2 |' in text
-    assert '| baseline | 21.00 ± 1.41 | – | 42.00 ± 2.83 | 2 |' in text
+    assert '| ld | 2 | 25.50 ± 0.71 | 50.00 ± 0.00 | baseline | +4.50 [' \
+        in text
+    assert '| baseline | 2 | 21.00 ± 1.41 | 42.00 ± 2.83 | – |' in text
 
 
 def test_runner_metric_scale_and_no_predictions(tmp_path):
@@ -123,8 +136,9 @@ def test_budget_column_only_when_a_method_states_one():
     ban['budget'] = '3 generations × 3 ep'
     text = render_markdown(records + [ban], 'classification', 'T')
     assert '| iters | budget | cost × baseline |' in text
-    assert '| ban | 83.00 ± 0.00 | +3.00 | 1 | 100 | 3 generations × 3 ep ' \
-        '| 3.00 |' in text
-    assert '| kd | 84.00 ± 0.00 | +4.00 | 1 | 100 | as baseline | 1.00 |' \
-        in text
-    assert '| teacher | 90.00 ± 0.00 | – | 1 | 100 | – | – |' in text
+    # one seed each: Δ of the means, no interval
+    assert '| ban | 1 | 83.00 ± 0.00 | baseline | +3.00 | too few seeds | ' \
+        '100 | 3 generations × 3 ep | 3.00 |' in text
+    assert '| kd | 1 | 84.00 ± 0.00 | baseline | +4.00 | too few seeds | ' \
+        '100 | as baseline | 1.00 |' in text
+    assert '| teacher | 1 | 90.00 ± 0.00 | – | – | – | 100 | – | – |' in text

@@ -25,7 +25,7 @@ from conftest import BASELINE_CFG, REPO, run_tool
 FSP_CFG = 'configs/cls/fsp/fsp_r18-w16_r18-w8_1xb64-1+3e_fmnist-mini.py'
 AB_CFG = 'configs/cls/ab/ab_r18-w16_r18-w8_1xb64-1+3e_fmnist-mini.py'
 FT_CFG = 'configs/cls/ft/ft_r18-w16_r18-w8_1xb64-1+3e_fmnist-mini.py'
-SSKD_CFG = 'configs/cls/sskd/sskd_r18-w16_r18-w8_1xb64-3e_fmnist-mini.py'
+SSKD_CFG = 'configs/cls/sskd/sskd_r18-w16_r18-w8_1xb64-5x1.8e_fmnist-mini.py'
 
 
 # ---------------------------------------------------------------- losses

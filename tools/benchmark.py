@@ -2,10 +2,13 @@
 
     python tools/benchmark.py configs/benchmarks/cls_mini.py [--quick]
 
-Trains the suite's teacher once (cached), then the plain student
-(``baseline``) and every distiller for each seed; appends one record per
-finished run to leaderboards/records.jsonl, skips recorded runs, resumes
-interrupted ones, and renders the task's leaderboard. Safe to kill and re-run.
+Trains the suite's teacher once (cached; or takes ``--teacher``), tunes
+every method on the validation split when the suite declares a grid, then
+trains the plain student (``baseline``) and every distiller for each seed
+with fixed thread counts, ``--jobs`` runs side by side; appends one record
+per finished run to leaderboards/records.jsonl, skips recorded runs,
+resumes interrupted ones, and renders the task's leaderboard and its plots.
+Safe to kill and re-run.
 """
 import argparse
 import os.path as osp
@@ -26,6 +29,18 @@ def parse_args(argv=None):
                         help='run only these methods of the suite')
     parser.add_argument('--records', help='records file (default: '
                         'leaderboards/records.jsonl, quick: under work_dirs)')
+    parser.add_argument('--leaderboard', help='write the table (and its '
+                        'plots beside it) here instead of the suite\'s '
+                        '`leaderboard` path')
+    parser.add_argument('--teacher', metavar='PATH',
+                        help='weights of the suite\'s teacher that you '
+                        'already have (trained from its config): used where '
+                        'they are, never moved or deleted, instead of '
+                        'training or using the cached teacher')
+    parser.add_argument('--jobs', type=int,
+                        help='runs trained side by side (default: the '
+                        'suite\'s `jobs`, else 1); each run keeps the '
+                        'suite\'s thread count')
     parser.add_argument('--rerun', action='store_true',
                         help='train the selected runs again even if recorded '
                         '(e.g. after changing kdbench code); new records are '
@@ -43,7 +58,9 @@ def main(argv=None):
         sys.exit(run_suite(args.suite, lambda: BenchmarkRunner(
             args.suite, quick=args.quick, records_path=args.records,
             seeds=args.seeds, methods=args.methods,
-            work_root=args.work_root, rerun=args.rerun)))
+            work_root=args.work_root, rerun=args.rerun, jobs=args.jobs,
+            teacher_weights=args.teacher,
+            leaderboard_path=args.leaderboard)))
 
 
 if __name__ == '__main__':

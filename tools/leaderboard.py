@@ -1,6 +1,9 @@
 """Re-render leaderboard markdown from the records file.
 
     python tools/leaderboard.py [--task classification] [--out FILE]
+
+Writes the table and, beside it, its plots (forest plot of Δ with its CI,
+validation curves).
 """
 import argparse
 import os.path as osp
@@ -16,6 +19,7 @@ TITLES = {'classification': 'Classification leaderboard',
 
 def main(argv=None):
     from kdbench.leaderboard import read_records, render_markdown
+    from kdbench.leaderboard.render import _records_name, write_leaderboard
     repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--records',
@@ -24,12 +28,15 @@ def main(argv=None):
     parser.add_argument('--out', help='write here instead of '
                         'leaderboards/<task>.md; "-" prints only')
     args = parser.parse_args(argv)
-    text = render_markdown(read_records(args.records), args.task,
-                           TITLES.get(args.task, args.task.title()))
+    records = read_records(args.records)
+    title = TITLES.get(args.task, args.task.title())
     out = args.out or osp.join(repo, 'leaderboards', f'{args.task}.md')
-    if out != '-':
-        with open(out, 'w') as f:
-            f.write(text)
+    if out == '-':
+        text = render_markdown(records, args.task, title,
+                               _records_name(args.records))
+    else:
+        text = write_leaderboard(records, args.task, title, out,
+                                 args.records)
     print(text)
 
 

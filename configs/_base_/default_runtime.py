@@ -10,10 +10,12 @@ default_hooks = dict(
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
 # weights.pth (student or plain model, weights only) and result.json are
-# written at the end of every training run.
+# written at the end of every training run; checkpoints carry the random
+# states, so --resume continues the interrupted run's streams exactly.
 custom_hooks = [
     dict(type='kdbench.StudentExportHook'),
     dict(type='kdbench.RunResultHook'),
+    dict(type='kdbench.RNGStateHook'),
 ]
 
 env_cfg = dict(

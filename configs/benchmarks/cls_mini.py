@@ -1,6 +1,20 @@
 # Mini classification suite: Fashion-MNIST (real images), teacher R-18 w16
-# (trained once, cached), student R-18 w8, 3 epochs on 5k images, 3 seeds per method.
+# (trained once, cached), student R-18 w8, 3 epochs on 5k images.
 #   python tools/benchmark.py configs/benchmarks/cls_mini.py [--quick]
+# The protocol (docs/adding_a_distiller.md):
+# * splits: train = the first 5k training images; validation = training
+#   images 55000-56999 (the val loop after every epoch, and tuning);
+#   test = the 10k test images, evaluated once after training (the number
+#   in the table);
+# * tuning: every method, the baselines included, tries the same lr grid
+#   with the tuning seed on the validation split; the best validation
+#   top-1 is taken for the reported seeds;
+# * seeds are paired: a seed gives every method the same student
+#   initialisation and data order, so Δ is paired by seed;
+# * budgets: methods that train longer than the student's 3 epochs are
+#   compared with a plain student trained as long (`reference`);
+# * one thread per run, two runs side by side (the same thread count for
+#   every row: thread counts change results); cost = process CPU time.
 task = 'classification'
 benchmark = 'mini'
 dataset = 'fashion_mnist'
@@ -8,24 +22,32 @@ metric = 'top1'
 metric_key = 'accuracy/top1'
 title = 'Classification leaderboard'
 leaderboard = 'leaderboards/classification.md'
-seeds = [0, 1, 2]
+seeds = [0, 1, 2, 3, 4]
+threads = 1
+jobs = 2
+paired = True
+validation_split = True
 teacher = dict(name='R-18 w16 (CIFAR stem)', seed=0,
                config='configs/cls/teacher/r18-w16_1xb128-30e_fmnist-mini.py')
 student = 'R-18 w8 (CIFAR stem)'
+cfg_options = {'randomness.deterministic': True}
+teacher_cfg_options = {'randomness.deterministic': True}
 _pair = 'r18-w16_r18-w8_1xb64-3e_fmnist-mini.py'
 methods = dict(
     baseline='configs/cls/baseline/r18-w8_1xb64-3e_fmnist-mini.py',
+    # plain students with the budgets of the longer methods below
+    baseline_4e='configs/cls/baseline/r18-w8_1xb64-4e_fmnist-mini.py',
+    baseline_9e='configs/cls/baseline/r18-w8_1xb64-9e_fmnist-mini.py',
     kd='configs/cls/kd/kd_' + _pair,
     fitnets='configs/cls/fitnets/fitnets_' + _pair,
     at='configs/cls/at/at_' + _pair,
     nst='configs/cls/nst/nst_' + _pair,
     rkd='configs/cls/rkd/rkd_' + _pair,
-    # stage-wise (kdbench.StageWiseDistiller): the student's own training
-    # keeps the 3 epochs; extra stages are stated in the table's budget
+    # stage-wise (kdbench.StageWiseDistiller)
     ft='configs/cls/ft/ft_r18-w16_r18-w8_1xb64-1+3e_fmnist-mini.py',
     ab='configs/cls/ab/ab_r18-w16_r18-w8_1xb64-1+3e_fmnist-mini.py',
     fsp='configs/cls/fsp/fsp_r18-w16_r18-w8_1xb64-1+3e_fmnist-mini.py',
-    sskd='configs/cls/sskd/sskd_' + _pair,
+    sskd='configs/cls/sskd/sskd_r18-w16_r18-w8_1xb64-5x1.8e_fmnist-mini.py',
     # online (kdbench.OnlineDistiller, no teacher): the kept network is
     # scored; the others train alongside within the same 3 epochs
     dml='configs/cls/dml/dml_r18-w8x2_1xb64-3e_fmnist-mini.py',
@@ -39,24 +61,42 @@ methods = dict(
     ban='configs/cls/ban/ban_r18-w8_1xb64-3gx3e_fmnist-mini.py',
     ban_kd_only='configs/cls/ban/ban-kd-only_r18-w8_1xb64-3gx3e_fmnist-mini.py',
 )
-# --quick: one seed, 2 epochs instead of 3, same (cached) teacher; its
-# records and table go under work_dirs/benchmarks/quick, not leaderboards/.
+# matched budgets: 1 extra epoch (ft, ab, fsp), 3x the student's (sskd's 5
+# stages of 0.6 x 3 epochs, ban's 3 generations of 3 epochs)
+reference = dict(ft='baseline_4e', ab='baseline_4e', fsp='baseline_4e',
+                 sskd='baseline_9e', ban='baseline_9e',
+                 ban_kd_only='baseline_9e')
+_lr = [0.05, 0.1, 0.2]
+tuning = dict(
+    seed=100,
+    grid={'optim_wrapper.optimizer.lr': _lr},
+    # FFSD's parts have their own optimizers: the SGD ones share the lr
+    # (its Adam-trained SD modules keep theirs, as the official code)
+    method_grids=dict(ffsd={
+        'optim_wrapper.members.optimizer.lr'
+        '|optim_wrapper.trans_fusion.optimizer.lr'
+        '|optim_wrapper.fusion.optimizer.lr': _lr}),
+)
+# --quick: one seed, 2 epochs instead of 3, same (cached) teacher, no
+# tuning; its records and table go under work_dirs/benchmarks/quick.
 quick = dict(
     seeds=[0],
-    cfg_options={'train_cfg.max_epochs': 2, 'train_cfg.val_interval': 2,
-                 'param_scheduler.1.end': 2},
+    tuning=dict(grid={}, method_grids={}),
+    cfg_options={'train_cfg.max_epochs': 2, 'param_scheduler.1.end': 2},
     # methods with their own stages get a matching short schedule instead
     method_cfg_options=dict(
-        **{m: {'train_cfg.max_epochs': 2, 'train_cfg.val_interval': 2,
-               'model.stages.1.end': 2, 'param_scheduler.0.periods': '[1,1]'}
+        baseline_4e={'train_cfg.max_epochs': 3, 'param_scheduler.1.end': 3},
+        baseline_9e={'train_cfg.max_epochs': 6, 'param_scheduler.1.end': 6},
+        **{m: {'train_cfg.max_epochs': 3, 'model.stages.1.end': 3,
+               'param_scheduler.0.periods': '[1,2]'}
            for m in ('ft', 'ab', 'fsp')},
-        sskd={'train_cfg.val_interval': 2, 'train_cfg.max_epochs': 2,
+        sskd={'train_cfg.max_epochs': 6,
               **{f'model.stages.{i}.end': end
-                 for i, end in enumerate([32, 64, 96, 128, 158])},
-              'param_scheduler.0.periods': '[32,32,32,32,30]'},
+                 for i, end in enumerate([95, 190, 284, 379, 474])},
+              'param_scheduler.0.periods': '[95,95,94,95,95]'},
         # 3 generations of the quick 2-epoch schedule
-        **{m: {'train_cfg.max_epochs': 6, 'train_cfg.val_interval': 2,
-               'param_scheduler.1.end': 2,
-               'custom_hooks.0.epochs_per_generation': 2}
+        **{m: {'train_cfg.max_epochs': 6, 'param_scheduler.1.end': 2,
+               'custom_hooks.0.epochs_per_generation': 2,
+               'train_cfg.val_interval': 2}
            for m in ('ban', 'ban_kd_only')}),
 )

@@ -1,5 +1,7 @@
-"""mmpretrain's FashionMNIST, offline, with an actionable missing-data error."""
+"""mmpretrain's FashionMNIST, offline, with an actionable missing-data error
+and contiguous index ranges (the mini suites' validation split)."""
 import os.path as osp
+from typing import Optional, Sequence
 
 from mmpretrain.datasets import FashionMNIST
 
@@ -14,9 +16,32 @@ class MiniFashionMNIST(FashionMNIST):
     to ``data/fashion_mnist`` (the layout mmpretrain's class expects); the
     split comes from ``test_mode`` (train files unless ``test_mode=True``),
     as in mmpretrain. A missing directory is reported with how to make it.
+
+    Args:
+        index_range: ``(start, stop)``: keep items ``start .. stop - 1`` of
+            the split (mmengine's ``indices`` keeps only a prefix when
+            given a number; with a range, a number ``indices`` keeps the
+            first that many items of the range). The mini suites'
+            validation split is a range of training images outside the
+            training subset.
     """
 
-    def __init__(self, *args, download: bool = False, **kwargs):
+    def __init__(self, *args, download: bool = False,
+                 index_range: Optional[Sequence[int]] = None, **kwargs):
+        if index_range is not None:
+            start, stop = (int(v) for v in index_range)
+            if not 0 <= start < stop:
+                raise ValueError(f'MiniFashionMNIST: index_range must be '
+                                 f'(start, stop) with 0 <= start < stop, '
+                                 f'got {tuple(index_range)}.')
+            first = kwargs.get('indices')
+            if first is not None and not isinstance(first, int):
+                raise ValueError('MiniFashionMNIST: with `index_range`, '
+                                 '`indices` may only be a number (the first '
+                                 'that many items of the range).')
+            if first is not None:
+                stop = min(stop, start + first)
+            kwargs['indices'] = range(start, stop)
         super().__init__(*args, download=download, **kwargs)
 
     def load_data_list(self):

@@ -19,6 +19,7 @@ from torch import nn
 from kdbench.recorders import ModuleOutputRecorder
 from kdbench.registry import MODELS
 from .model_refs import build_model, wrapper_preprocessor
+from .paired_init import init_like_plain, rng_after_build
 from .single_teacher import DistillerConfigError, load_teacher_weights
 
 
@@ -74,9 +75,11 @@ class BornAgainDistiller(BaseModel):
                             if isinstance(data_preprocessor, dict) else None)
         student_model = build_model(student, 'student',
                                     default_preprocessor=self._default_dp)
+        student_rng = rng_after_build()
         super().__init__(data_preprocessor=wrapper_preprocessor(
             data_preprocessor, student_model), init_cfg=init_cfg)
         self.student = student_model
+        self._student_rng = student_rng
         object.__setattr__(self, 'teacher', None)
         self.teacher_recorder: Optional[ModuleOutputRecorder] = None
         if student_loss_weight < 0:
@@ -93,6 +96,12 @@ class BornAgainDistiller(BaseModel):
                                                      'student')
         #: index of the generation being trained; set by BornAgainHook
         self.generation: Optional[int] = None
+
+    def init_weights(self) -> None:
+        """The student first, drawn as a plain run of the same seed would
+        (kdbench.distillers.paired_init), then everything else."""
+        init_like_plain(self.student, self._student_rng)
+        super().init_weights()
 
     # --------------------------------------------------------- generations
     def build_network(self) -> nn.Module:

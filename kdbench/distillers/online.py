@@ -40,6 +40,7 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import nn
 
 from kdbench.registry import MODEL_WRAPPERS, MODELS
+from .paired_init import init_like_plain, rng_after_build
 from .model_refs import (build_model, normalisation_mismatch,
                          wrapper_preprocessor)
 from .single_teacher import DistillerConfigError
@@ -157,14 +158,18 @@ class OnlineDistiller(BaseModel):
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None):
         refs = self._member_refs(student, num_members, members)
-        built = [build_model(ref, f'member {k}',
-                             default_preprocessor=data_preprocessor)
-                 for k, ref in enumerate(refs)]
+        built, student_rng = [], None
+        for k, ref in enumerate(refs):
+            built.append(build_model(ref, f'member {k}',
+                                     default_preprocessor=data_preprocessor))
+            if k == kept % len(refs):  # the deployed member
+                student_rng = rng_after_build()
         super().__init__(data_preprocessor=wrapper_preprocessor(
             data_preprocessor, built[0]), init_cfg=init_cfg)
         # mmengine's ModuleList: the Runner's init_weights() reaches every
         # member (each gets its own config's init, independently drawn)
         self.members = ModuleList(built)
+        self._student_rng = student_rng
         self._check_preprocessors()
         if not -len(built) <= kept < len(built):
             raise DistillerConfigError(
@@ -201,6 +206,12 @@ class OnlineDistiller(BaseModel):
                     f'scheme part {name!r} clashes with an attribute of '
                     f'OnlineDistiller.')
             self.add_module(name, part)
+
+    def init_weights(self) -> None:
+        """The deployed member first, drawn as a plain run of the same seed
+        would (kdbench.distillers.paired_init), then everything else."""
+        init_like_plain(self.members[self.kept], self._student_rng)
+        super().init_weights()
 
     def _check_preprocessors(self) -> None:
         """Every member runs on the distiller's preprocessed batch: refuse

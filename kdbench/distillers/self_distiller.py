@@ -36,6 +36,7 @@ from torch import nn
 from kdbench.recorders import ModuleOutputRecorder
 from kdbench.registry import MODELS
 from .model_refs import build_model, wrapper_preprocessor
+from .paired_init import init_like_plain, rng_after_build
 from .single_teacher import DistillerConfigError
 
 # packages whose registered view modules a SelfDistiller config may name
@@ -109,9 +110,11 @@ class SelfDistiller(BaseModel):
                  init_cfg: Optional[dict] = None):
         student_model = build_model(student, 'student',
                                     default_preprocessor=data_preprocessor)
+        student_rng = rng_after_build()
         super().__init__(data_preprocessor=wrapper_preprocessor(
             data_preprocessor, student_model), init_cfg=init_cfg)
         self.student = student_model
+        self._student_rng = student_rng
         self.views = _build_views(views)
         self.views.attach(self.student)
         self.recorder = ModuleOutputRecorder(self.student, self.views.taps,
@@ -122,6 +125,12 @@ class SelfDistiller(BaseModel):
             # attribute, not a submodule; nothing changes in state_dict())
             self.student.__dict__['deploy_state_dict'] = \
                 self.deploy_state_dict
+
+    def init_weights(self) -> None:
+        """The student first, drawn as a plain run of the same seed would
+        (kdbench.distillers.paired_init), then everything else."""
+        init_like_plain(self.student, self._student_rng)
+        super().init_weights()
 
     # ------------------------------------------------------------ forward
     def forward(self, inputs, data_samples=None, mode: str = 'tensor'):

@@ -28,6 +28,7 @@ from kdbench.recorders import (ModuleOutputRecorder, TapError, find_module,
                                parse_tap)
 from kdbench.registry import MODELS
 from kdbench.utils.state_dicts import extract_state_dict, state_dict_problems
+from .paired_init import init_like_plain, rng_after_build
 from .model_refs import (build_model, normalisation_mismatch,
                          wrapper_preprocessor)
 
@@ -80,11 +81,13 @@ class SingleTeacherDistiller(BaseModel):
                  init_cfg: Optional[dict] = None):
         student_model = build_model(student, 'student',
                                     default_preprocessor=data_preprocessor)
+        student_rng = rng_after_build()
         teacher_model = build_model(teacher, 'teacher',
                                     default_preprocessor=data_preprocessor)
         super().__init__(data_preprocessor=wrapper_preprocessor(
             data_preprocessor, student_model), init_cfg=init_cfg)
         self.student = student_model
+        self._student_rng = student_rng
         object.__setattr__(self, 'teacher', teacher_model)
         self.student_loss_weight = float(student_loss_weight)
         self._check_preprocessors()
@@ -104,6 +107,13 @@ class SingleTeacherDistiller(BaseModel):
             self.teacher, _flat(t for _, t in self.taps.values()), 'teacher',
             repeats=getattr(self.teacher, 'tap_repeats', 'error'))
         self._shapes_checked = False
+
+
+    def init_weights(self) -> None:
+        """The student first, drawn as a plain run of the same seed would
+        (kdbench.distillers.paired_init), then everything else."""
+        init_like_plain(self.student, self._student_rng)
+        super().init_weights()
 
     # ------------------------------------------------------------ building
     def _check_preprocessors(self) -> None:

@@ -1,21 +1,45 @@
-"""Render leaderboard tables (markdown) from result records.
+"""Render leaderboard tables (markdown and plots) from result records.
 
-Per task, one table per (benchmark, dataset, teacher, student): each method's
-mean ± sample std over seeds, Δ of the mean over the plain student
-(``baseline``), the teacher's score, and training cost (mean training wall
-time without validation) relative to the plain student. Only reproduced
-numbers appear here; published numbers belong in a separate table.
+Per task, one table per (benchmark, dataset, teacher, student): each
+method's n, mean ± sample std over seeds of the last-epoch metric, Δ
+against its baseline (``baseline``, or the matched-budget baseline the
+record names in ``reference``) with a 95 % confidence interval (paired by
+seed in suites that pair seeds, Welch otherwise) and a verdict, the
+setting chosen by tuning, the budget, and the training cost (process CPU
+time, else wall time) relative to the plain student. Below each table: the
+suite's minimum detectable effect (80 % power) from its pooled spread.
+Only reproduced numbers appear here; published numbers belong in a
+separate table.
 """
+import math
+import os
+import os.path as osp
+import re
 import statistics
 from collections import OrderedDict
-from typing import Dict, List
+from typing import Dict, List, Optional
 
-METHOD_ORDER = ['teacher', 'baseline', 'kd', 'fitnets', 'at', 'nst', 'rkd',
+from . import stats
+
+METHOD_ORDER = ['teacher', 'baseline', 'baseline_4e', 'baseline_9e', 'kd',
+                'fitnets', 'at', 'nst', 'rkd',
                 'ft', 'ab', 'fsp', 'sskd', 'dml', 'one', 'ffsd', 'byot',
                 'self_guidance', 'ban', 'ban_kd_only',
                 'chen', 'chen_cls', 'chen_reg', 'chen_hint', 'ld', 'ld_vlr',
                 'feat_imit', 'skd_pi', 'skd_pi_pa', 'skd_full', 'netaug',
                 'netdistiller', 'netaug_kd', 'netdistiller_kd']
+# a run during which the rest of the machine kept more than this many
+# cores busy shared the machine: its wall time is not its own
+SHARED_CORES = 0.25
+
+
+def shared_machine(record: dict) -> bool:
+    """Whether the rest of the machine kept more cores busy during the run
+    than the runner's own other jobs account for (``jobs - 1`` runs of
+    ``threads`` threads) plus ``SHARED_CORES``."""
+    siblings = (int(record.get('jobs') or 1) - 1) * int(
+        record.get('threads') or 1)
+    return (record.get('other_cpu_cores') or 0) > siblings + SHARED_CORES
 
 
 def _order(method: str) -> tuple:
@@ -25,9 +49,7 @@ def _order(method: str) -> tuple:
 
 
 def _mean_std(values: List[float]) -> tuple:
-    mean = statistics.fmean(values)
-    std = statistics.stdev(values) if len(values) > 1 else 0.0
-    return mean, std
+    return stats.mean_std(values)
 
 
 def current_runs(runs: List[dict]) -> Dict[str, List[dict]]:
@@ -35,21 +57,30 @@ def current_runs(runs: List[dict]) -> Dict[str, List[dict]]:
 
     The records file keeps history: a re-trained teacher, an edited config
     or a re-run seed appends new records. Shown are: the latest teacher
-    record; distiller runs made with that teacher's weights; for each
-    method the runs of its latest config content and pretrained backbone
-    weights; one run (the latest) per seed.
+    record; distiller runs made with that teacher (records of the protocol
+    name the teacher by config and seed, ``teacher_id``, so a retrain of
+    the same recipe elsewhere keeps them; older records by its weights);
+    for each method the runs of its latest config content and pretrained
+    backbone weights; one run (the latest) per seed. Tuning runs are not
+    shown.
     """
-    runs = sorted(runs, key=lambda r: r.get('finished_at', ''))
+    runs = sorted((r for r in runs if r.get('phase', 'test') == 'test'),
+                  key=lambda r: r.get('finished_at', ''))
     teachers = [r for r in runs if r['method'] == 'teacher']
-    teacher_sha = teachers[-1].get('teacher_sha256') if teachers else None
+    latest_teacher = teachers[-1] if teachers else {}
+    teacher_id = latest_teacher.get('teacher_id')
+    teacher_sha = latest_teacher.get('teacher_sha256')
     by_method: Dict[str, List[dict]] = {}
     for r in runs:
-        used = r.get('teacher_sha256')
         if r['method'] == 'teacher':
             if r is not teachers[-1]:
                 continue
-        elif used is not None and teacher_sha is not None \
-                and used != teacher_sha:
+        elif r.get('teacher_id') is not None or teacher_id is not None:
+            if r.get('teacher_id') is not None and teacher_id is not None \
+                    and r['teacher_id'] != teacher_id:
+                continue
+        elif r.get('teacher_sha256') is not None and teacher_sha is not None \
+                and r['teacher_sha256'] != teacher_sha:
             continue
         by_method.setdefault(r['method'], []).append(r)
     current = {}
@@ -57,9 +88,25 @@ def current_runs(runs: List[dict]) -> Dict[str, List[dict]]:
         latest = method_runs[-1]
         per_seed = {r['seed']: r for r in method_runs
                     if all(r.get(k) == latest.get(k) for k in
-                           ('config_sha256', 'pretrained_sha256'))}
+                           ('config_sha256', 'pretrained_sha256',
+                            'threads', 'tuned'))}
         current[method] = list(per_seed.values())
     return current
+
+
+def _cost_key(runs: List[dict]) -> str:
+    return 'train_cpu_s' if all(r.get('train_cpu_s') is not None
+                                for r in runs) else 'train_s'
+
+
+def _curve(runs: List[dict]) -> Optional[List[tuple]]:
+    """Mean over seeds of the validation metric at each iteration the
+    runs share."""
+    curves = [dict(map(tuple, r.get('val_curve') or [])) for r in runs]
+    if not curves or not all(curves):
+        return None
+    iters = sorted(set.intersection(*(set(c) for c in curves)))
+    return [(i, statistics.fmean(c[i] for c in curves)) for i in iters]
 
 
 def summarize(records: List[dict]) -> Dict[tuple, Dict[str, dict]]:
@@ -80,39 +127,126 @@ def summarize(records: List[dict]) -> Dict[tuple, Dict[str, dict]]:
             for name in runs[0].get('side_metrics', {}):
                 side[name] = _mean_std([r['side_metrics'][name]
                                         for r in runs])
+            cost = _cost_key(runs)
             rows[method] = dict(
                 mean=mean, std=std, n=len(runs), side=side,
+                values={r['seed']: r['value'] for r in runs},
                 seeds=[r['seed'] for r in runs],
                 train_s=statistics.fmean(r['train_s'] for r in runs),
+                cost=statistics.fmean(r[cost] for r in runs),
+                cost_key=cost,
+                shared=sum(1 for r in runs if shared_machine(r)),
+                resumed=sum(1 for r in runs
+                            if (r.get('extra') or {}).get('resumed')),
                 s_per_iter=statistics.fmean(r['s_per_iter'] for r in runs),
                 peak_mem_mb=max(r['peak_mem_mb'] for r in runs),
                 iters=runs[0]['iters'],
                 budget=runs[0].get('budget'),
+                reference=runs[0].get('reference', 'baseline'),
+                paired=bool(runs[0].get('paired')),
+                threads=runs[0].get('threads'),
+                tuned=runs[0].get('tuned'),
+                tuning=runs[0].get('tuning'),
+                protocol=runs[0].get('protocol', 1),
+                curve=_curve(runs),
+                uses_teacher=runs[0].get('teacher_sha256') is not None,
                 config=runs[0]['config'],
                 commits=sorted({r['commit'] for r in runs}),
+                cpus=sorted({((r.get('extra') or {}).get('execution') or {})
+                             .get('cpu') for r in runs} - {None}),
                 teacher_value=runs[0].get('teacher_value'))
+        _add_deltas(rows)
         table[key] = rows
     return table
 
 
-def render_markdown(records: List[dict], task: str, title: str) -> str:
+def _add_deltas(rows: Dict[str, dict]) -> None:
+    """Δ, CI and verdict of every row against its reference row."""
+    for method, row in rows.items():
+        row['delta'] = None
+        ref = row['reference'] if method != 'teacher' else None
+        if ref is None or ref not in rows or ref == method:
+            continue
+        base = rows[ref]
+        paired = row['paired'] and base['paired']
+        row['delta'] = stats.compare(row['values'], base['values'], paired)
+        row['delta_of_means'] = row['mean'] - base['mean']
+
+
+def detectable_effect(rows: Dict[str, dict]) -> Optional[dict]:
+    """The table's minimum detectable effect (80 % power, α = 0.05) at its
+    usual seed count, from the pooled spread: of the per-seed differences
+    when seeds are paired, else of the runs within each method."""
+    deltas = [r['delta'] for r in rows.values() if r.get('delta')]
+    counts = [r['n'] for m, r in rows.items() if m != 'teacher']
+    if not counts:
+        return None
+    n = statistics.mode(counts)
+    paired = bool(deltas) and all(d.paired for d in deltas)
+    if paired:
+        diffs = []
+        for m, row in rows.items():
+            d = row.get('delta')
+            if d is None:
+                continue
+            base = rows[row['reference']]['values']
+            diffs.append([row['values'][s] - base[s]
+                          for s in sorted(set(row['values']) & set(base))])
+        sd = stats.pooled_sd(diffs)
+    else:
+        sd = stats.pooled_sd([list(r['values'].values())
+                              for m, r in rows.items() if m != 'teacher'])
+    if sd is None or n < 2:
+        return None
+    return dict(n=n, sd=sd, paired=paired,
+                mde=stats.minimum_detectable_effect(sd, n, paired))
+
+
+def _fmt_delta(row: dict) -> tuple:
+    d = row.get('delta')
+    if d is None:
+        if 'delta_of_means' in row:
+            return f'{row["delta_of_means"]:+.2f}', 'too few seeds'
+        return '–', '–'
+    return f'{d.delta:+.2f} [{d.low:+.2f}, {d.high:+.2f}]', d.verdict
+
+
+def _fmt_tuned(row: dict) -> str:
+    if not row.get('tuned'):
+        return '–'
+    # tied keys (one value for several optimizers' lr) show once
+    return ', '.join(sorted({f'{k.split(".")[-1]}={v}'
+                             for k, v in row['tuned'].items()}))
+
+
+def _slug(text: str) -> str:
+    return re.sub(r'[^a-z0-9]+', '_', text.lower()).strip('_')
+
+
+def render_markdown(records: List[dict], task: str, title: str,
+                    records_name: str = 'leaderboards/records.jsonl',
+                    plots: Optional[Dict[tuple, dict]] = None) -> str:
     records = [r for r in records if r['task'] == task]
     lines = [f'# {title}', '',
-             'Written by `tools/benchmark.py` / `tools/leaderboard.py` from '
-             '`leaderboards/records.jsonl`; do not edit by hand. Numbers are '
-             'reproduced here (no published numbers are mixed in). Mean ± '
-             'sample std over seeds of the metric after the last epoch; Δ is '
-             'the difference of means to the plain student (`baseline`) '
-             'trained with the same schedule; cost is the mean training '
-             'wall time (validation excluded) relative to `baseline`; '
-             'budget (when shown) states the schedule of methods with '
-             'extra stages or generations, all others train with the '
-             'plain student\'s.', '']
+             f'Written by `tools/benchmark.py` / `tools/leaderboard.py` '
+             f'from `{records_name}`; do not edit by hand. Numbers are '
+             'reproduced here (no published numbers are mixed in): n runs '
+             '(seeds), mean ± sample std of the metric after the last '
+             'epoch (on the test split where the suite has a validation '
+             'split); Δ is against the row named in "vs" (the plain '
+             'student trained with the same budget), with its 95 % '
+             'confidence interval, paired by seed where the suite pairs '
+             'seeds (same student initialisation and data order), Welch '
+             'otherwise; verdict: better / worse when the interval '
+             'excludes 0 (a t-test at 5 %, per row, not corrected for the '
+             'number of rows). "tuned" is the setting chosen on the '
+             'validation split (tuning seed, never the test split); cost '
+             'is the mean training CPU time of the process (wall time for '
+             'older records) relative to `baseline`.', '']
     if not records:
         return '\n'.join(lines + ['No records yet.', ''])
-    for (benchmark, dataset, teacher, student, metric), rows in \
-            summarize(records).items():
-        base = rows.get('baseline')
+    for key, rows in summarize(records).items():
+        benchmark, dataset, teacher, student, metric = key
         teacher_row = rows.get('teacher')
         teacher_value = (teacher_row['mean'] if teacher_row else
                          next((r['teacher_value'] for r in rows.values()
@@ -121,34 +255,192 @@ def render_markdown(records: List[dict], task: str, title: str) -> str:
                   f'student {student}', '']
         if teacher_value is not None:
             lines += [f'Teacher {metric}: **{teacher_value:.2f}**', '']
-        side_names = list(OrderedDict.fromkeys(
-            name for row in rows.values() for name in row['side']))
-        side_head = ''.join(f' {name} |' for name in side_names)
-        budgets = any(row.get('budget') for row in rows.values())
-        lines += [f'| method | {metric} | Δ vs baseline |{side_head} seeds | '
-                  f'iters |{" budget |" if budgets else ""} cost × baseline '
-                  f'| s/iter | peak mem (MB) | config |',
-                  '|---|---|---|' + '---|' * len(side_names) + '---|---|' +
-                  '---|' * budgets + '---|---|---|---|']
-        for method in sorted(rows, key=_order):
-            row = rows[method]
-            delta = ('–' if base is None or method in ('baseline', 'teacher')
-                     else f'{row["mean"] - base["mean"]:+.2f}')
-            cost = ('–' if base is None or method == 'teacher'
-                    else f'{row["train_s"] / base["train_s"]:.2f}')
-            side_cells = ''.join(
-                ' {:.2f} ± {:.2f} |'.format(*row['side'][name])
-                if name in row['side'] else ' – |' for name in side_names)
-            budget = row.get('budget') or (
-                '–' if method == 'teacher' else 'as baseline')
-            budget_cell = f' {budget} |' if budgets else ''
-            lines.append(
-                f'| {method} | {row["mean"]:.2f} ± {row["std"]:.2f} | '
-                f'{delta} |{side_cells} {row["n"]} | {row["iters"]} |'
-                f'{budget_cell} {cost} | '
-                f'{row["s_per_iter"]:.3f} | {row["peak_mem_mb"]:.0f} | '
-                f'`{row["config"]}` |')
+        lines += _table(rows, metric)
+        lines += [''] + _notes(rows, metric)
+        if plots and key in plots:
+            links = plots[key]
+            lines += ['', f'![Δ with 95 % CI per method]({links["forest"]})'
+                      if 'forest' in links else '',
+                      f'![validation {metric} against iterations, mean '
+                      f'over seeds]({links["curves"]})'
+                      if 'curves' in links else '']
         commits = sorted({c for r in rows.values() for c in r['commits']})
-        lines += ['', 'Commits: ' + ', '.join(f'`{c[:12]}`' for c in commits),
-                  '']
+        lines += ['', 'Commits: ' + ', '.join(f'`{c[:12]}`'
+                                               for c in commits), '']
     return '\n'.join(lines)
+
+
+def _table(rows: Dict[str, dict], metric: str) -> List[str]:
+    side_names = list(OrderedDict.fromkeys(
+        name for row in rows.values() for name in row['side']))
+    side_head = ''.join(f' {name} |' for name in side_names)
+    base = rows.get('baseline')
+    budgets = any(row.get('budget') for row in rows.values())
+    tuned = any(row.get('tuned') for row in rows.values())
+    out = [f'| method | n | {metric} |{side_head} vs | Δ [95 % CI] | '
+           f'verdict |{" tuned |" if tuned else ""} iters |'
+           f'{" budget |" if budgets else ""} cost × baseline | '
+           f'peak mem (MB) | config |',
+           '|---|---|---|' + '---|' * len(side_names) + '---|---|---|' +
+           '---|' * tuned + '---|' + '---|' * budgets + '---|---|---|']
+    for method in sorted(rows, key=_order):
+        row = rows[method]
+        delta, verdict = _fmt_delta(row)
+        ref = '–' if method == 'teacher' or row.get('delta') is None and \
+            'delta_of_means' not in row else row['reference']
+        if base is None or method == 'teacher':
+            cost = '–'
+        else:
+            cost = f'{row["cost"] / base["cost"]:.2f}'
+            if row['shared']:
+                cost += ' (shared)'
+        side_cells = ''.join(
+            ' {:.2f} ± {:.2f} |'.format(*row['side'][name])
+            if name in row['side'] else ' – |' for name in side_names)
+        budget = row.get('budget') or (
+            '–' if method == 'teacher' else 'as baseline')
+        out.append(
+            f'| {method} | {row["n"]} | {row["mean"]:.2f} ± '
+            f'{row["std"]:.2f} |{side_cells} {ref} | {delta} | {verdict} |'
+            + (f' {_fmt_tuned(row)} |' if tuned else '') +
+            f' {row["iters"]} |' + (f' {budget} |' if budgets else '') +
+            f' {cost} | {row["peak_mem_mb"]:.0f} | `{row["config"]}` |')
+    return out
+
+
+def _notes(rows: Dict[str, dict], metric: str) -> List[str]:
+    notes = []
+    mde = detectable_effect(rows)
+    if mde is not None:
+        design = ('paired t-test, pooled sd of the per-seed differences'
+                  if mde['paired'] else
+                  'two-sample t-test, pooled sd within methods')
+        notes.append(
+            f'**Minimum detectable effect: {mde["mde"]:.2f} {metric}** '
+            f'(80 % power, α = 0.05, {design} {mde["sd"]:.2f}, n = '
+            f'{mde["n"]} seeds): a smaller true Δ is below what this table '
+            f'can detect.')
+    tuned = {m: r['tuning'] for m, r in rows.items() if r.get('tuning')}
+    if tuned:
+        grids = {repr(t.get('grid')) for t in tuned.values()}
+        seeds = {t.get('seed') for t in tuned.values()}
+        notes.append(
+            f'Tuning: {len(tuned)} methods, one run per setting with seed '
+            f'{", ".join(map(str, sorted(seeds)))} on the validation split; '
+            f'grid{"s" if len(grids) > 1 else ""} '
+            + '; '.join(sorted(grids)) + '. The sweeps are in the records '
+            '(`tuning`).')
+    threads = sorted({str(r['threads']) for r in rows.values()})
+    cpus = sorted({c for r in rows.values() for c in r['cpus']})
+    if any(r['threads'] for r in rows.values()):
+        notes.append(f'Threads per run: {", ".join(threads)}'
+                     + (f'; CPU: {"; ".join(cpus)}' if cpus else '') + '.')
+    cost_keys = {r['cost_key'] for r in rows.values()}
+    if cost_keys == {'train_cpu_s'}:
+        notes.append('Cost: process CPU time of training (validation '
+                     'excluded), mean over seeds, relative to `baseline`.')
+    shared = [m for m, r in rows.items() if r['shared']]
+    if shared:
+        notes.append(f'(shared): runs during which the rest of the machine '
+                     f'kept more than {SHARED_CORES} cores busy beyond the '
+                     f'runner\'s own side-by-side jobs '
+                     f'({", ".join(shared)}); their wall time is not their '
+                     f'own, their CPU time is.')
+    resumed = [f'{m} ({r["resumed"]})' for m, r in rows.items()
+               if r['resumed']]
+    if resumed:
+        notes.append('Resumed after an interruption: ' + ', '.join(resumed)
+                     + ' run(s).')
+    cheap = [m for m, r in rows.items()
+             if r['uses_teacher'] and m != 'teacher' and 'baseline' in rows
+             and r['cost'] < rows['baseline']['cost']]
+    if cheap:
+        notes.append('**Cost suspect**: ' + ', '.join(cheap) + ' show a '
+                     'lower cost than the student they train.')
+    return notes
+
+
+def write_plots(rows: Dict[str, dict], metric: str, stem: str) -> dict:
+    """``<stem>_forest.png`` (Δ with its 95 % CI per method, against its
+    baseline) and ``<stem>_curves.png`` (validation metric against
+    iterations, mean over seeds, per method); the paths written."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    written = {}
+    deltas = [(m, r['delta'], r['reference'])
+              for m, r in sorted(rows.items(), key=lambda kv: _order(kv[0]))
+              if r.get('delta') is not None]
+    if deltas:
+        fig, ax = plt.subplots(figsize=(7, 0.35 * len(deltas) + 1.2))
+        for y, (method, d, ref) in enumerate(reversed(deltas)):
+            color = {'better': 'tab:green', 'worse': 'tab:red'}.get(
+                d.verdict, 'tab:gray')
+            ax.errorbar(d.delta, y, xerr=[[d.delta - d.low],
+                                          [d.high - d.delta]],
+                        fmt='o', color=color, capsize=3)
+        ax.set_yticks(range(len(deltas)))
+        ax.set_yticklabels([f'{m} vs {ref}' for m, _, ref in
+                            reversed(deltas)], fontsize=8)
+        ax.axvline(0, color='black', linewidth=0.8)
+        mde = detectable_effect(rows)
+        if mde is not None and not math.isnan(mde['mde']):
+            ax.axvspan(-mde['mde'], mde['mde'], color='tab:gray', alpha=0.12,
+                       label=f'± MDE ({mde["mde"]:.2f})')
+            ax.legend(fontsize=8, loc='lower right')
+        ax.set_xlabel(f'Δ {metric} (95 % CI)')
+        fig.tight_layout()
+        path = f'{stem}_forest.png'
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written['forest'] = path
+    curves = [(m, r['curve']) for m, r in
+              sorted(rows.items(), key=lambda kv: _order(kv[0]))
+              if r.get('curve') and m != 'teacher']
+    if curves:
+        fig, ax = plt.subplots(figsize=(8, 5))
+        cmap = plt.get_cmap('tab20')
+        for k, (method, curve) in enumerate(curves):
+            xs, ys = zip(*curve)
+            style = '--' if method.startswith('baseline') else '-'
+            ax.plot(xs, ys, style, marker='.', color=cmap(k % 20),
+                    label=method)
+        ax.set_xlabel('iteration')
+        ax.set_ylabel(f'validation {metric} (mean over seeds)')
+        ax.legend(fontsize=7, ncol=2)
+        ax.grid(alpha=0.3)
+        fig.tight_layout()
+        path = f'{stem}_curves.png'
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written['curves'] = path
+    return written
+
+
+def write_leaderboard(records: List[dict], task: str, title: str,
+                      path: str, records_path: Optional[str] = None) -> str:
+    """Write the markdown table of ``task`` to ``path`` and, beside it,
+    the plots of each of its tables; return the markdown."""
+    out_dir = osp.dirname(osp.abspath(path))
+    os.makedirs(out_dir, exist_ok=True)
+    base = osp.splitext(osp.abspath(path))[0]
+    plots = {}
+    for key, rows in summarize([r for r in records
+                                if r['task'] == task]).items():
+        benchmark, dataset = key[0], key[1]
+        written = write_plots(rows, key[4],
+                              f'{base}_{_slug(dataset)}_{_slug(benchmark)}')
+        plots[key] = {k: osp.basename(v) for k, v in written.items()}
+    name = _records_name(records_path)
+    text = render_markdown(records, task, title, name, plots)
+    with open(path, 'w') as f:
+        f.write(text)
+    return text
+
+
+def _records_name(records_path: Optional[str]) -> str:
+    if not records_path:
+        return 'leaderboards/records.jsonl'
+    from kdbench.distillers.model_refs import REPO_ROOT
+    rel = osp.relpath(osp.abspath(records_path), REPO_ROOT)
+    return rel if not rel.startswith('..') else osp.abspath(records_path)

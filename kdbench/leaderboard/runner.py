@@ -1,4 +1,5 @@
-"""Benchmark runner: teacher once, then every method × seed, then a table.
+"""Benchmark runner: teacher once, tuning on the validation split, then
+every method × seed on the test split, then a table.
 
 A suite is an mmengine config file (``configs/benchmarks/*.py``) naming the
 task, the metric, the teacher config, the methods' configs and the seeds.
@@ -8,34 +9,54 @@ The runner
   ``pretrained`` (once, cached in ``work_dirs/pretrained/<config>``, where
   the mini detection / segmentation configs load them from); their weights'
   sha256 is part of every record's identity;
-* trains the teacher once and caches it (``work_dirs/teachers/<config>``);
-  later suites and re-runs reuse its ``weights.pth``;
-* trains each (method, seed) as a separate ``tools/train.py`` process whose
-  log goes to its work_dir, resuming a run that was killed part-way;
+* trains the teacher once and caches it (``work_dirs/teachers/<config>``),
+  or takes the weights given with ``--teacher``; a teacher is identified by
+  its config (resolved content) and seed, so a teacher retrained from the
+  same config elsewhere keeps the recorded rows current (its weights'
+  sha256 and score are recorded beside);
+* evaluates the suite's ``tuning`` grid of every method on the validation
+  split with the tuning seed, and takes the setting with the best
+  validation metric (a suite with ``validation_split = True`` never looks
+  at the test split while tuning);
+* trains each (method, seed) with the chosen setting as a separate
+  ``tools/train.py`` process with fixed thread counts (``threads``), up to
+  ``jobs`` side by side, whose log goes to its work_dir, resuming a run
+  that was killed part-way;
 * appends one record per finished run to the records file and skips runs
   already recorded, so it can be killed and re-run at any time;
-* renders the leaderboard markdown from all records of the task.
+* renders the leaderboard markdown (and its plots) from all records of
+  the task.
 """
 import datetime
+import glob
 import hashlib
 import json
 import os
 import os.path as osp
+import itertools
 import shlex
 import shutil
 import subprocess
 import sys
+import threading
 import time
-from typing import List, Optional
+from concurrent.futures import ThreadPoolExecutor
+from typing import Dict, List, Optional
 
 from mmengine.config import Config
 
 from kdbench.distillers.model_refs import REPO_ROOT
 from .records import (append_record, find, git_commit, read_records,
                       stack_versions)
-from .render import render_markdown
+from .render import write_leaderboard
 
 TRAIN_TOOL = osp.join(REPO_ROOT, 'tools', 'train.py')
+TEST_TOOL = osp.join(REPO_ROOT, 'tools', 'test.py')
+# thread variables every run gets from the suite's ``threads``
+THREAD_ENV_VARS = ('OMP_NUM_THREADS', 'MKL_NUM_THREADS')
+# records of the protocol (validation split, tuning, fixed threads, paired
+# seeds, CPU-time cost) carry ``protocol: 2``
+PROTOCOL = 2
 # where model configs load pretrained backbones from (relative paths in the
 # configs resolve against the repository root, where tools are run)
 PRETRAINED_ROOT = osp.join(REPO_ROOT, 'work_dirs', 'pretrained')
@@ -104,14 +125,33 @@ def _run_options(items: List[str]) -> frozenset:
 
 class BenchmarkRunner:
     """Run one suite (see module doc). ``quick`` uses the suite's ``quick``
-    overrides (fewer seeds, shorter schedule) and separate caches/records."""
+    overrides (fewer seeds, shorter schedule) and separate caches/records.
+
+    Suite keys of the protocol (all optional; see configs/benchmarks/):
+
+    * ``threads``: torch / OpenMP / MKL threads of every run (they change
+      results; recorded, and part of a run's identity);
+    * ``jobs``: runs trained side by side (``--jobs`` overrides);
+    * ``paired``: runs of one seed share the student's initialisation and
+      data order, so Δ is paired by seed;
+    * ``validation_split``: the configs validate on a validation split and
+      test once after training; records report the test metric, tuning
+      looks only at the validation metric;
+    * ``reference``: ``{method: baseline method}`` for methods compared
+      with a baseline of matched budget (default ``baseline``);
+    * ``tuning = dict(seed=..., grid={key: [values]}, method_grids={...})``:
+      the settings tried per method on the validation split.
+    """
 
     def __init__(self, suite_path: str, quick: bool = False,
                  records_path: Optional[str] = None,
                  seeds: Optional[List[int]] = None,
                  methods: Optional[List[str]] = None,
                  work_root: str = 'work_dirs', rerun: bool = False,
-                 suite: Optional[Config] = None, name: Optional[str] = None):
+                 suite: Optional[Config] = None, name: Optional[str] = None,
+                 jobs: Optional[int] = None,
+                 teacher_weights: Optional[str] = None,
+                 leaderboard_path: Optional[str] = None):
         self.suite_path = suite_path
         # ``suite``/``name``: a suite built in code (tools/transfer.py makes
         # one per downstream task of a transfer suite file)
@@ -129,21 +169,39 @@ class BenchmarkRunner:
         self.method_options = dict(quick_cfg.get('method_cfg_options', {}))
         self.teacher_options = {**self.suite.get('teacher_cfg_options', {}),
                                 **quick_cfg.get('teacher_cfg_options', {})}
-        self.methods = dict(self.suite.methods)
+        self.all_methods = dict(self.suite.methods)
+        self.methods = dict(self.all_methods)
         if methods:
             unknown = [m for m in methods if m not in self.methods]
             if unknown:
                 raise ValueError(f'Unknown methods {unknown}; the suite has '
                                  f'{list(self.methods)}.')
             self.methods = {m: self.methods[m] for m in methods}
+        self.threads = self.suite.get('threads')
+        self.jobs = int(jobs or self.suite.get('jobs', 1))
+        if self.jobs < 1:
+            raise ValueError(f'--jobs must be at least 1, got {self.jobs}.')
+        self.paired = bool(self.suite.get('paired', False))
+        self.validation_split = bool(self.suite.get('validation_split',
+                                                    False))
+        self.references = dict(self.suite.get('reference', {}))
+        self._check_references()
+        tuning = dict(self.suite.get('tuning') or {})
+        tuning.update(quick_cfg.get('tuning', {}))
+        self.tune_seed = tuning.get('seed')
+        self.grids = {m: dict(tuning.get('method_grids', {}).get(
+            m, tuning.get('grid', {}))) for m in self.all_methods}
+        self._check_tuning()
         self.work_root = osp.abspath(work_root)
         quick_root = osp.join(work_root, 'benchmarks', 'quick')
         self.records_path = records_path or (
             osp.join(quick_root, 'records.jsonl') if quick else
             osp.join(REPO_ROOT, 'leaderboards', 'records.jsonl'))
-        self.leaderboard_path = (
+        self.leaderboard_path = leaderboard_path or (
             osp.join(quick_root, osp.basename(self.suite.leaderboard))
             if quick else osp.join(REPO_ROOT, self.suite.leaderboard))
+        self.teacher_weights = (osp.abspath(teacher_weights)
+                                if teacher_weights else None)
         self.commit = git_commit(REPO_ROOT)
         self.versions = stack_versions()
         self.rerun = rerun
@@ -155,6 +213,70 @@ class BenchmarkRunner:
         # what a transfer run starts from (tools/transfer.py): pretraining
         # suite, method, seed, weights and their sha256; part of the identity
         self.source: Optional[dict] = None
+        self._print_lock = threading.Lock()
+        self._procs: set = set()
+        self._stopping = False
+
+    # ------------------------------------------------------- validation
+    def _check_references(self) -> None:
+        for method, ref in self.references.items():
+            if method not in self.all_methods or ref not in self.all_methods:
+                raise ValueError(
+                    f'Suite `reference`: {method!r} -> {ref!r} names a '
+                    f'method the suite does not have '
+                    f'({list(self.all_methods)}).')
+
+    def reference(self, method: str) -> Optional[str]:
+        """The baseline ``method``'s Δ is against (None for baselines)."""
+        if method in ('teacher', 'baseline') or \
+                method in self.references.values():
+            return None
+        return self.references.get(method, 'baseline')
+
+    def _check_tuning(self) -> None:
+        """A grid needs a validation split (else it would tune on the test
+        split) and a tuning seed; no method may try more settings than the
+        baseline it is compared with."""
+        if not any(self.grids.values()):
+            return
+        if not self.validation_split:
+            raise ValueError(
+                'The suite declares a tuning grid but no validation split '
+                '(`validation_split = True`): tuning would choose on the '
+                'test split. Give its configs a validation split first.')
+        if self.tune_seed is None:
+            raise ValueError('The suite\'s `tuning` needs a `seed` (one not '
+                             'among the reported seeds).')
+        if self.tune_seed in self.suite.seeds:
+            raise ValueError(f'The tuning seed {self.tune_seed} is one of '
+                             f'the reported seeds {list(self.suite.seeds)}; '
+                             f'pick another, so no reported run was chosen '
+                             f'on.')
+        for method in self.all_methods:
+            ref = self.reference(method)
+            if ref is None:
+                continue
+            if len(self.grid_points(method)) > len(self.grid_points(ref)):
+                raise ValueError(
+                    f'Tuning: {method} tries {len(self.grid_points(method))} '
+                    f'settings, its baseline {ref} only '
+                    f'{len(self.grid_points(ref))}; give the baseline at '
+                    f'least as many (no method may get a tuning advantage).')
+
+    def grid_points(self, method: str) -> List[dict]:
+        """Every setting of ``method``'s grid (the cartesian product of its
+        keys' values; a key ``'a|b'`` sets ``a`` and ``b`` to the same
+        value, e.g. the lr of several optimizers); ``[{}]`` without a
+        grid."""
+        grid = self.grids.get(method) or {}
+        keys = sorted(grid)
+        points = []
+        for values in itertools.product(*(list(grid[k]) for k in keys)):
+            point = {}
+            for key, value in zip(keys, values):
+                point.update({k: value for k in key.split('|')})
+            points.append(point)
+        return points
 
     # ------------------------------------------------------------ records
     def _base_record(self) -> dict:
@@ -163,15 +285,19 @@ class BenchmarkRunner:
             '-quick' if self.quick else ''), dataset=s.dataset,
             teacher=s.teacher.name, student=s.student, metric=s.metric,
             suite=repo_relpath(osp.abspath(self.suite_path)),
-            commit=self.commit, versions=self.versions)
+            commit=self.commit, versions=self.versions,
+            protocol=PROTOCOL, threads=self.threads, jobs=self.jobs,
+            paired=self.paired)
 
     def _recorded(self, method: str, seed: int, config: str,
-                  options: dict, teacher_sha: Optional[str] = None,
+                  options: dict, teacher_id: Optional[str] = None,
                   records_path: Optional[str] = None,
-                  benchmark: Optional[str] = None) -> list:
+                  benchmark: Optional[str] = None,
+                  phase: str = 'test') -> list:
         """Records of this very run: same method, seed, config file and
-        resolved config content, options, and (for runs that use a teacher)
-        the same teacher weights, and the same pretrained backbone weights."""
+        resolved config content, options, thread count, phase (tuning or
+        test), teacher (identified by config and seed, see module doc),
+        and the same pretrained backbone weights."""
         base = self._base_record()
         wanted = _run_options(_options({'randomness.seed': seed, **options}))
         cfg_sha = self.config_sha(config)
@@ -179,7 +305,8 @@ class BenchmarkRunner:
             read_records(records_path or self.records_path),
             task=base['task'], benchmark=benchmark or base['benchmark'],
             dataset=base['dataset'], method=method, seed=seed, config=config,
-            config_sha256=cfg_sha, teacher_sha256=teacher_sha,
+            config_sha256=cfg_sha, teacher_id=teacher_id,
+            threads=self.threads, phase=phase,
             pretrained_sha256=self.pretrained_shas, source=self.source)
             if _run_options(_command_options(r['command'])) == wanted]
 
@@ -189,10 +316,29 @@ class BenchmarkRunner:
             self._config_shas[config] = config_sha256(config)
         return self._config_shas[config]
 
+    def teacher_id(self) -> str:
+        """A trained teacher's identity: its resolved config, seed and
+        options (not its weights: a retrain on another machine gives other
+        bits from the same recipe); a released teacher's: its weights."""
+        t = self.suite.teacher
+        if t.get('checkpoint'):
+            return 'weights:' + file_sha256(self._released_path(t))
+        text = json.dumps(dict(config=self.config_sha(t.config),
+                               seed=int(t.get('seed', 0)),
+                               options=self.teacher_options), sort_keys=True)
+        return 'config:' + hashlib.sha256(text.encode()).hexdigest()
+
     # --------------------------------------------------------------- runs
+    def _env(self) -> dict:
+        env = dict(os.environ)
+        if self.threads:
+            for var in THREAD_ENV_VARS:
+                env[var] = str(self.threads)
+        return env
+
     def _train(self, config: str, work_dir: str, seed: int,
                extra_options: dict, label: str,
-               teacher_sha: Optional[str] = None) -> dict:
+               teacher_id: Optional[str] = None) -> dict:
         """Train (or resume, or reuse a finished run) and return its
         result.json content plus the command used."""
         options = {'randomness.seed': seed, **extra_options}
@@ -202,7 +348,7 @@ class BenchmarkRunner:
         # work_dir is reused or resumed only if all of it matches
         spec = dict(config=config, options=options,
                     config_sha256=self.config_sha(config),
-                    teacher_sha256=teacher_sha,
+                    teacher_id=teacher_id, threads=self.threads,
                     pretrained_sha256=self.pretrained_shas)
         if self.source is not None:
             spec['source'] = self.source
@@ -212,25 +358,40 @@ class BenchmarkRunner:
             with open(result_file) as f:
                 result = json.load(f)
             if result.get('seed') == seed and result.get('metrics'):
-                print(f'    reusing the finished run in {work_dir}')
+                self._say(f'    reusing the finished run in {work_dir}')
                 return dict(result, command=shlex.join(command))
         if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
             command.append('--resume')
-            print(f'    resuming the interrupted run in {work_dir}')
+            self._say(f'    resuming the interrupted run in {work_dir}')
         log_path = osp.join(work_dir, 'run.log')
         start = time.perf_counter()
         with open(log_path, 'a') as log:
-            proc = subprocess.run(command, cwd=REPO_ROOT, stdout=log,
-                                  stderr=subprocess.STDOUT)
-        if proc.returncode != 0 or not osp.isfile(result_file):
+            proc = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log,
+                                    stderr=subprocess.STDOUT, env=self._env())
+            self._procs.add(proc)
+            try:
+                returncode = proc.wait()
+            except BaseException:  # Ctrl-C: the training dies with us
+                proc.kill()
+                proc.wait()
+                raise
+            finally:
+                self._procs.discard(proc)
+        if self._stopping:
+            raise KeyboardInterrupt
+        if returncode != 0 or not osp.isfile(result_file):
             with open(log_path) as f:
                 tail = ''.join(f.readlines()[-25:])
-            raise RunFailed(f'{label} failed (exit {proc.returncode}); last '
+            raise RunFailed(f'{label} failed (exit {returncode}); last '
                             f'lines of {log_path}:\n{tail}')
         with open(result_file) as f:
             result = json.load(f)
         result['wall_s'] = time.perf_counter() - start
         return dict(result, command=shlex.join(command))
+
+    def _say(self, text: str) -> None:
+        with self._print_lock:
+            print(text, flush=True)
 
     @staticmethod
     def _claim_work_dir(work_dir: str, spec: dict) -> None:
@@ -253,9 +414,11 @@ class BenchmarkRunner:
             json.dump(spec, f, indent=1, sort_keys=True)
 
     def _metric(self, result: dict, label: str,
-                key: Optional[str] = None) -> float:
+                key: Optional[str] = None, split: str = 'test') -> float:
         """The suite's metric (or side metric ``key``) of a finished run,
-        times the suite's ``metric_scale`` (e.g. 100 for COCO's 0-1 AP).
+        times the suite's ``metric_scale`` (e.g. 100 for COCO's 0-1 AP):
+        of the test split (``split='test'`` in a suite with a validation
+        split), else of the validation loop.
 
         A metric missing from the evaluation fails the run, except when the
         suite gives ``no_prediction_value`` and the log shows the evaluator
@@ -264,13 +427,20 @@ class BenchmarkRunner:
         recorded as such (with ``no_predictions`` set in the record)."""
         key = key or self.suite.metric_key
         scale = float(self.suite.get('metric_scale', 1))
-        if key in result['metrics']:
-            return float(result['metrics'][key]) * scale
+        if split == 'test' and self.validation_split:
+            metrics = result.get('test_metrics')
+            if metrics is None:
+                raise RunFailed(f'{label}: no test-split evaluation in its '
+                                f'result.json (test_after_train is off).')
+        else:
+            metrics = result['metrics']
+        if key in metrics:
+            return float(metrics[key]) * scale
         empty = self.suite.get('no_prediction_value')
         if empty is not None and result.get('no_predictions'):
             return float(empty)
         raise RunFailed(f'{label}: metric {key!r} missing from the '
-                        f'evaluation ({sorted(result["metrics"])}).')
+                        f'evaluation ({sorted(metrics)}).')
 
     def _side_metrics(self, result: dict, label: str) -> dict:
         """Secondary metrics shown beside the main one (suite key
@@ -302,8 +472,8 @@ class BenchmarkRunner:
         return shas
 
     def teacher(self) -> tuple:
-        """Train the teacher once (cached); return (weights path, score,
-        sha256 of the weights).
+        """Train the teacher once (cached), or take ``--teacher`` weights;
+        return (weights path, score, sha256 of the weights).
 
         A suite whose teacher gives ``checkpoint`` (released weights, e.g.
         mmpretrain's ImageNet ResNet-50) uses that file as it is: nothing
@@ -312,6 +482,8 @@ class BenchmarkRunner:
         t = self.suite.teacher
         if t.get('checkpoint'):
             return self._released_teacher(t)
+        if self.teacher_weights:
+            return self._given_teacher(t)
         # the teacher is shared by full and quick runs unless the suite's
         # quick settings change its schedule
         own = self.quick and bool(self.suite.get('quick', {}).get(
@@ -321,20 +493,9 @@ class BenchmarkRunner:
         weights = osp.join(work_dir, 'weights.pth')
         seed = int(t.get('seed', 0))
 
-        def recorded_for(sha):
-            found = self._recorded('teacher', seed, t.config,
-                                   self.teacher_options, sha)
-            if not found and self.quick and not own:
-                # the shared teacher's record is in the full records file
-                found = self._recorded(
-                    'teacher', seed, t.config, self.teacher_options, sha,
-                    osp.join(REPO_ROOT, 'leaderboards', 'records.jsonl'),
-                    self.suite.benchmark)
-            return found
-
         if osp.isfile(weights):
             sha = file_sha256(weights)
-            recorded = recorded_for(sha)
+            recorded = self._teacher_records(sha)
             if recorded:
                 print(f'[teacher] cached: {weights} '
                       f'({self.suite.metric} {recorded[0]["value"]:.2f})')
@@ -352,11 +513,80 @@ class BenchmarkRunner:
                                  self.teacher_options, 'teacher')
         value = self._metric(result, 'teacher')
         sha = file_sha256(weights)
-        if not recorded_for(sha):  # an identical retrain is recorded once
-            self._append('teacher', seed, t.config, value, value, result, sha)
+        if not self._teacher_records(sha):  # an identical retrain: once
+            self._append('teacher', seed, t.config, value, value, result,
+                         sha)
         print(f'[teacher] {self.suite.metric} {value:.2f} '
               f'({result["train_s"]:.0f} s)', flush=True)
         return weights, value, sha
+
+    def _teacher_records(self, sha: str) -> list:
+        """Teacher records of the suite's teacher with weights ``sha``
+        (a quick run also looks in the full records file: the quick and
+        full suites share the teacher unless quick changes it)."""
+        t = self.suite.teacher
+        seed = int(t.get('seed', 0))
+        tid = self.teacher_id()
+        found = [r for r in self._recorded('teacher', seed, t.config,
+                                           self.teacher_options, tid)
+                 if r.get('teacher_sha256') == sha]
+        own = self.quick and bool(self.suite.get('quick', {}).get(
+            'teacher_cfg_options'))
+        if not found and self.quick and not own:
+            found = [r for r in self._recorded(
+                'teacher', seed, t.config, self.teacher_options, tid,
+                osp.join(REPO_ROOT, 'leaderboards', 'records.jsonl'),
+                self.suite.benchmark) if r.get('teacher_sha256') == sha]
+        return found
+
+    def _given_teacher(self, t) -> tuple:
+        """``--teacher PATH``: weights the user already has, trained from
+        the suite's teacher config. Used where they are (never moved or
+        deleted); their score is the recorded one for the same weights, or
+        is measured once with ``tools/test.py`` on the suite's split and
+        recorded as a teacher run."""
+        weights = self.teacher_weights
+        if not osp.isfile(weights):
+            raise RunFailed(f'[teacher] --teacher {weights}: no such file.')
+        sha = file_sha256(weights)
+        recorded = self._teacher_records(sha)
+        if recorded:
+            value = recorded[0]['value']
+        else:
+            value = self._evaluate_teacher(t, weights)
+            result = dict(iters=0, train_s=0.0, s_per_iter=0.0,
+                          peak_mem_mb=0.0,
+                          command=shlex.join([sys.executable, TEST_TOOL,
+                                              t.config, weights]))
+            self._append('teacher', int(t.get('seed', 0)), t.config, value,
+                         value, result, sha, extra=dict(given=weights))
+        print(f'[teacher] given: {weights} ({self.suite.metric} '
+              f'{value:.2f})', flush=True)
+        return weights, value, sha
+
+    def _evaluate_teacher(self, t, weights: str) -> float:
+        """The teacher config's test-loop metric of ``weights``, from
+        ``tools/test.py`` (mmengine's LoggerHook writes the test metrics
+        to ``<work_dir>/<timestamp>/<timestamp>.json``)."""
+        work_dir = osp.join(self.work_root, 'teachers',
+                            f'given_{file_sha256(weights)[:12]}')
+        shutil.rmtree(work_dir, ignore_errors=True)
+        command = [sys.executable, TEST_TOOL, t.config, weights,
+                   '--work-dir', work_dir]
+        if self.teacher_options:
+            command += ['--cfg-options', *_options(self.teacher_options)]
+        print(f'[teacher] evaluating the given weights {weights}',
+              flush=True)
+        proc = subprocess.run(command, cwd=REPO_ROOT, capture_output=True,
+                              text=True, env=self._env())
+        found = sorted(glob.glob(osp.join(work_dir, '*', '*.json')))
+        if proc.returncode != 0 or not found:
+            raise RunFailed(f'[teacher] evaluating {weights} failed (exit '
+                            f'{proc.returncode}):\n{proc.stderr[-2000:]}')
+        with open(found[-1]) as f:
+            metrics = json.load(f)
+        return self._metric(dict(metrics=metrics, test_metrics=metrics),
+                            'teacher')
 
     def _pretraining_run(self, config: str, seed: int) -> Optional[tuple]:
         """(weights, result) of the cached backbone pretraining of
@@ -380,9 +610,13 @@ class BenchmarkRunner:
         return weights, dict(result, command=shlex.join(command))
 
     @staticmethod
-    def _released_teacher(t) -> tuple:
-        weights = t.checkpoint if osp.isabs(t.checkpoint) else osp.join(
+    def _released_path(t) -> str:
+        return t.checkpoint if osp.isabs(t.checkpoint) else osp.join(
             REPO_ROOT, t.checkpoint)
+
+    @classmethod
+    def _released_teacher(cls, t) -> tuple:
+        weights = cls._released_path(t)
         if not osp.isfile(weights):
             raise RunFailed(f'[teacher] the released weights of {t.name} '
                             f'are not at {weights}. '
@@ -393,35 +627,71 @@ class BenchmarkRunner:
         return weights, value, file_sha256(weights)
 
     def _append(self, method, seed, config, value, teacher_value, result,
-                teacher_sha):
+                teacher_sha, phase: str = 'test',
+                extra: Optional[dict] = None, **fields):
         record = self._base_record()
         if self.pretrained_shas is not None:
             record['pretrained_sha256'] = self.pretrained_shas
         if self.source is not None:
             record['source'] = self.source
+        uses_teacher = method == 'teacher' or teacher_sha is not None
+        history = result.get('val_history') or []
+        key = self.suite.metric_key
+        scale = float(self.suite.get('metric_scale', 1))
+        val_values = [h['metrics'][key] * scale for h in history
+                      if key in h.get('metrics', {})]
         record.update(method=method, seed=seed, config=config, value=value,
+                      phase=phase, reference=self.reference(method),
                       config_sha256=self.config_sha(config),
+                      teacher_id=self.teacher_id() if uses_teacher else None,
                       teacher_sha256=teacher_sha,
                       teacher_value=teacher_value, iters=result['iters'],
                       train_s=result['train_s'],
+                      train_cpu_s=result.get('train_cpu_s'),
+                      other_cpu_cores=result.get('other_cpu_cores'),
                       s_per_iter=result['s_per_iter'],
                       peak_mem_mb=result['peak_mem_mb'],
                       weights_sha256=result.get('weights_sha256'),
-                      side_metrics=self._side_metrics(result, method),
+                      side_metrics=self._side_metrics(result, method)
+                      if phase == 'test' and result.get('metrics') else {},
                       budget=self._budget(config),
+                      val_value=val_values[-1] if val_values else None,
+                      val_curve=[[h['iter'], v] for h, v in zip(
+                          [h for h in history
+                           if key in h.get('metrics', {})], val_values)],
                       command=result['command'], finished_at=_now(),
-                      extra=dict(metrics=result['metrics'],
+                      extra=dict(metrics=result.get('metrics'),
+                                 test_metrics=result.get('test_metrics'),
+                                 best_val=max(val_values)
+                                 if val_values else None,
+                                 execution=result.get('execution'),
                                  resumed=result.get('resumed', False),
                                  no_predictions=result.get(
                                      'no_predictions', False),
-                                 benchmark_command=shlex.join(sys.argv)))
+                                 benchmark_command=shlex.join(sys.argv),
+                                 **(extra or {})),
+                      **fields)
         append_record(self.records_path, record)
+
+    # -------------------------------------------------------------- plan
+    def _method_options(self, method: str, teacher_weights: str) -> dict:
+        config = self.methods.get(method) or self.all_methods[method]
+        options = dict(self.cfg_options)
+        if method in self.method_options:
+            options = {**self.suite.get('cfg_options', {}),
+                       **self.method_options[method]}
+        if self._uses_teacher(config):
+            options['model.teacher_checkpoint'] = teacher_weights
+        return options
 
     def run(self) -> int:
         start = time.perf_counter()
         print(f'Suite {self.suite_path}{" (quick)" if self.quick else ""}: '
-              f'{len(self.methods)} methods x seeds {self.seeds}; records '
-              f'-> {self.records_path}', flush=True)
+              f'{len(self.methods)} methods x seeds {self.seeds}'
+              f'{f", tuning seed {self.tune_seed}" if self.tune_seed is not None and any(self.grids.values()) else ""}; '
+              f'threads {self.threads or "not fixed"}, {self.jobs} '
+              f'job(s) side by side; records -> {self.records_path}',
+              flush=True)
         try:
             self.pretrained_shas = self.pretrain()
         except RunFailed as err:
@@ -435,22 +705,48 @@ class BenchmarkRunner:
             print('The teacher could not be trained or found; no student '
                   'was run.')
             return 1
-        jobs = [(m, s) for m in self.methods for s in self.seeds]
-        durations = []
-        for number, (method, seed) in enumerate(jobs, 1):
-            config = self.methods[method]
-            label = f'[{number}/{len(jobs)}] {method} seed {seed}'
-            uses_teacher = self._uses_teacher(config)
-            options = dict(self.cfg_options)
-            if method in self.method_options:
-                options = {**self.suite.get('cfg_options', {}),
-                           **self.method_options[method]}
-            if uses_teacher:
-                options['model.teacher_checkpoint'] = teacher_weights
-            self.run_job(method, seed, config, options,
-                         teacher_sha if uses_teacher else None,
-                         teacher_value, label, durations,
-                         len(jobs) - number)
+        for config in set(self.methods.values()):  # read once, up front
+            self.config_sha(config)
+            self._budget(config)
+            self._uses_teacher(config)
+        self._teacher = (teacher_weights, teacher_value, teacher_sha)
+        # 1. tuning: every grid point of every method, validation split
+        tune_jobs = [(m, point) for m in self.methods
+                     for point in self.grid_points(m)
+                     if self.grids.get(m)]
+        chosen: Dict[str, Optional[dict]] = {}
+        sweeps: Dict[str, list] = {}
+        if tune_jobs:
+            print(f'Tuning {len(tune_jobs)} settings on the validation '
+                  f'split (seed {self.tune_seed})', flush=True)
+            outcomes = self._pool(
+                [(f'[tune {n}/{len(tune_jobs)}] {m} {point}',
+                  lambda m=m, point=point, label=None: self.tune_job(
+                      m, point, label)) for n, (m, point) in
+                 enumerate(tune_jobs, 1)])
+            for (method, point), value in zip(tune_jobs, outcomes):
+                sweeps.setdefault(method, []).append(
+                    dict(options=point, value=value))
+            for method, sweep in sweeps.items():
+                if any(s['value'] is None for s in sweep):
+                    chosen[method] = None  # a failed setting: no choice
+                    self.failures.append(f'{method} tuning')
+                    continue
+                best = max(sweep, key=lambda s: s['value'])
+                chosen[method] = best['options']
+                print(f'[tuned] {method}: {best["options"]} (validation '
+                      f'{self.suite.metric} {best["value"]:.2f}; '
+                      + ', '.join(f'{s["options"]}: {s["value"]:.2f}'
+                                  for s in sweep) + ')', flush=True)
+        # 2. the seeds, with the chosen settings, seed by seed
+        seed_jobs = [(m, s) for s in self.seeds for m in self.methods
+                     if chosen.get(m, {}) is not None]
+        durations: List[float] = []
+        self._pool([(f'[{n}/{len(seed_jobs)}] {m} seed {s}',
+                     lambda m=m, s=s, label=None, n=n: self._seed_job(
+                         m, s, chosen.get(m) or {}, sweeps.get(m), label,
+                         durations, len(seed_jobs) - n))
+                    for n, (m, s) in enumerate(seed_jobs, 1)])
         self.render()
         total = time.perf_counter() - start
         print(f'Leaderboard: {self.leaderboard_path}')
@@ -461,58 +757,137 @@ class BenchmarkRunner:
             return 1
         return 0
 
+    def _pool(self, tasks: list) -> list:
+        """Run ``(label, fn)`` tasks, ``self.jobs`` at a time; their
+        results in order. Ctrl-C kills the running trainings (finished
+        runs are recorded) and re-raises."""
+        if self.jobs == 1:
+            return [fn(label=label) for label, fn in tasks]
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            futures = [pool.submit(fn, label=label) for label, fn in tasks]
+            try:
+                return [f.result() for f in futures]
+            except KeyboardInterrupt:
+                self._stopping = True
+                for f in futures:
+                    f.cancel()
+                for proc in list(self._procs):
+                    proc.kill()
+                raise
+
+    def tune_job(self, method: str, point: dict,
+                 label: Optional[str] = None) -> Optional[float]:
+        """Train ``method`` with the grid setting ``point`` (tuning seed,
+        no test-split evaluation) unless recorded; its validation metric,
+        or None when it failed."""
+        label = label or f'[tune] {method} {point}'
+        config = self.methods[method]
+        weights, teacher_value, teacher_sha = self._teacher
+        options = {**self._method_options(method, weights), **point}
+        if self.validation_split:
+            options['test_after_train'] = False
+        uses_teacher = self._uses_teacher(config)
+        tid = self.teacher_id() if uses_teacher else None
+        done = self._recorded(method, self.tune_seed, config, options, tid,
+                              phase='tune')
+        if done and not self.rerun:
+            self._say(f'{label}: recorded (validation {self.suite.metric} '
+                      f'{done[-1]["value"]:.2f}), skipped')
+            return done[-1]['value']
+        slug = '_'.join(f'{k.split(".")[-1]}{v}' for k, v in
+                        sorted(point.items())) or 'default'
+        work_dir = osp.join(self.work_root, 'benchmarks', self.name, method,
+                            f'tune_seed{self.tune_seed}', slug)
+        if self.rerun:
+            shutil.rmtree(work_dir, ignore_errors=True)
+        self._say(f'{label}: training {config}')
+        try:
+            result = self._train(config, work_dir, self.tune_seed, options,
+                                 label, tid)
+            value = self._metric(result, label, split='val')
+        except RunFailed as err:
+            self._say(str(err))
+            return None
+        self._append(method, self.tune_seed, config, value, teacher_value
+                     if uses_teacher else None, result,
+                     teacher_sha if uses_teacher else None, phase='tune',
+                     tuned=point)
+        self._say(f'{label}: validation {self.suite.metric} {value:.2f}')
+        return value
+
+    def _seed_job(self, method, seed, point, sweep, label, durations, left):
+        weights, teacher_value, teacher_sha = self._teacher
+        config = self.methods[method]
+        options = {**self._method_options(method, weights), **point}
+        if self.validation_split:
+            options['test_after_train'] = True
+        uses_teacher = self._uses_teacher(config)
+        tuning = dict(seed=self.tune_seed, grid=self.grids.get(method),
+                      sweep=sweep) if sweep else None
+        self.run_job(method, seed, config, options,
+                     teacher_sha if uses_teacher else None,
+                     teacher_value, label, durations, left,
+                     tuned=point or None, tuning=tuning)
+
     def run_job(self, method: str, seed: int, config: str, options: dict,
                 run_sha: Optional[str], teacher_value: Optional[float],
-                label: str, durations: List[float], left: int) -> None:
+                label: str, durations: List[float], left: int,
+                tuned: Optional[dict] = None,
+                tuning: Optional[dict] = None) -> None:
         """Train and record one (method, seed) unless it is recorded;
-        a failed run is reported and listed in ``self.failures``."""
-        done = self._recorded(method, seed, config, options, run_sha)
+        a failed run is reported and listed in ``self.failures``.
+        ``run_sha``: the sha256 of the teacher's weights the run uses
+        (None for runs without a teacher)."""
+        tid = self.teacher_id() if run_sha is not None else None
+        done = self._recorded(method, seed, config, options, tid)
         if done and not self.rerun:
-            print(f'{label}: recorded ({self.suite.metric} '
-                  f'{done[0]["value"]:.2f}), skipped', flush=True)
+            self._say(f'{label}: recorded ({self.suite.metric} '
+                      f'{done[-1]["value"]:.2f}), skipped')
             return
         work_dir = osp.join(self.work_root, 'benchmarks', self.name,
                             method, f'seed{seed}')
         if self.rerun:  # train afresh, whatever the work_dir holds
             shutil.rmtree(work_dir, ignore_errors=True)
-        print(f'{label}: training {config}', flush=True)
+        self._say(f'{label}: training {config}')
         run_start = time.perf_counter()
         try:
-            result = self._train(config, work_dir, seed, options, label,
-                                 run_sha)
+            result = self._train(config, work_dir, seed, options, label, tid)
             value = self._metric(result, label)
         except RunFailed as err:
-            print(str(err), flush=True)
+            self._say(str(err))
             self.failures.append(label)
             return
         weights = osp.join(work_dir, 'weights.pth')
         if osp.isfile(weights):  # what transfer runs start from
             result['weights_sha256'] = file_sha256(weights)
         self._append(method, seed, config, value, teacher_value, result,
-                     run_sha)
+                     run_sha, tuned=tuned, tuning=tuning)
         durations.append(time.perf_counter() - run_start)
-        eta = left * sum(durations) / len(durations)
-        print(f'{label}: {self.suite.metric} {value:.2f} (train '
-              f'{result["train_s"]:.0f} s, run {durations[-1]:.0f} s; '
-              f'~{eta / 60:.1f} min left)', flush=True)
+        eta = left * sum(durations) / len(durations) / self.jobs
+        self._say(f'{label}: {self.suite.metric} {value:.2f} (train '
+                  f'{result["train_s"]:.0f} s, run {durations[-1]:.0f} s; '
+                  f'~{eta / 60:.1f} min left)')
 
-    @staticmethod
-    def _budget(config: str) -> Optional[str]:
+    def _budget(self, config: str) -> Optional[str]:
         """The schedule a config states in ``budget`` (multi-stage and
         multi-generation methods), shown in the table."""
-        path = osp.join(REPO_ROOT, config)
-        return Config.fromfile(path).get('budget') if osp.isfile(path) \
-            else None
+        key = ('budget', config)
+        if key not in self._config_shas:
+            path = osp.join(REPO_ROOT, config)
+            self._config_shas[key] = Config.fromfile(path).get('budget') \
+                if osp.isfile(path) else None
+        return self._config_shas[key]
 
     def _uses_teacher(self, config: str) -> bool:
-        model = Config.fromfile(osp.join(REPO_ROOT, config)).model
-        return 'teacher' in model
+        key = ('uses_teacher', config)
+        if key not in self._config_shas:
+            model = Config.fromfile(osp.join(REPO_ROOT, config)).model
+            self._config_shas[key] = 'teacher' in model
+        return self._config_shas[key]
 
     def render(self) -> str:
-        text = render_markdown(read_records(self.records_path),
-                               self.suite.task, self.suite.title)
-        os.makedirs(osp.dirname(self.leaderboard_path), exist_ok=True)
-        with open(self.leaderboard_path, 'w') as f:
-            f.write(text)
+        text = write_leaderboard(read_records(self.records_path),
+                                 self.suite.task, self.suite.title,
+                                 self.leaderboard_path, self.records_path)
         print(text)
         return text

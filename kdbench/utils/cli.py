@@ -66,12 +66,13 @@ def runner_config(args) -> Config:
     return cfg
 
 
-RUN_HOOKS = ('StudentExportHook', 'RunResultHook')
+RUN_HOOKS = ('StudentExportHook', 'RunResultHook', 'RNGStateHook')
 
 
 def ensure_run_hooks(cfg: Config) -> None:
-    """Keep kdbench's end-of-training hooks (weights.pth, result.json) when
-    a config replaced ``custom_hooks`` (mmengine replaces lists)."""
+    """Keep kdbench's run hooks (weights.pth, result.json, random states
+    in checkpoints) when a config replaced ``custom_hooks`` (mmengine
+    replaces lists)."""
     hooks = list(cfg.get('custom_hooks') or [])
     present = {str(h.get('type', '')).split('.')[-1] for h in hooks}
     for name in RUN_HOOKS:

@@ -1,11 +1,18 @@
 # Fashion-MNIST (real images, 28x28 gray, 10 classes) read by mmpretrain's
 # FashionMNIST class from data/fashion_mnist (made by tools/prepare_data.py).
-# The mini benchmark trains on the first `train_subset` images and evaluates
-# on the first `val_subset` test images (fixed subsets, same for every run).
+# Three disjoint splits, fixed for every run:
+#   train       the first `train_subset` training images (5k);
+#   validation  training images `val_range` (2k, never trained on, by the
+#               students or the teacher): the val loop after every epoch,
+#               the learning curves, and the only split hyper-parameters
+#               are chosen on (the benchmark runner's tuning grid);
+#   test        the first `test_subset` test images: evaluated once, after
+#               training (`test_after_train`), the leaderboard's number.
 dataset_type = 'kdbench.MiniFashionMNIST'
 data_root = 'data/fashion_mnist'
 train_subset = 5000
-val_subset = 2000
+val_range = (55000, 57000)
+test_subset = 10000
 
 # mean / std of the Fashion-MNIST training pixels, in [0, 255]
 data_preprocessor = dict(num_classes=10, mean=[72.94], std=[90.0],
@@ -28,10 +35,20 @@ train_dataloader = dict(
 val_dataloader = dict(
     batch_size=500,
     num_workers=0,
-    dataset=dict(type=dataset_type, data_root=data_root, split='test',
-                 test_mode=True, indices=val_subset, pipeline=test_pipeline),
+    dataset=dict(type=dataset_type, data_root=data_root, split='train',
+                 index_range=val_range, pipeline=test_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=False),
 )
 val_evaluator = dict(type='Accuracy', topk=(1, ))
-test_dataloader = val_dataloader
+test_dataloader = dict(
+    batch_size=500,
+    num_workers=0,
+    dataset=dict(type=dataset_type, data_root=data_root, split='test',
+                 test_mode=True, indices=test_subset,
+                 pipeline=test_pipeline),
+    sampler=dict(type='DefaultSampler', shuffle=False),
+)
 test_evaluator = val_evaluator
+# kdbench.RunResultHook: run the test loop once after training and record
+# its metrics beside the validation's
+test_after_train = True

@@ -8,4 +8,5 @@ custom_hooks = [
     dict(type='kdbench.TrainingStageHook'),
     dict(type='kdbench.StudentExportHook'),
     dict(type='kdbench.RunResultHook'),
+    dict(type='kdbench.RNGStateHook'),
 ]

@@ -27,7 +27,7 @@ model = dict(
         dict(name='task', end=4, trainable=['student']),
     ])
 max_epochs = 4
-train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)
+train_cfg = dict(max_epochs=max_epochs, val_interval=1)
 # one cosine cycle per stage (the task stage restarts at the base lr)
 param_scheduler = [
     dict(type='CosineRestartLR', periods=[1, 3], restart_weights=[1, 1],

@@ -35,4 +35,5 @@ custom_hooks = [
          epochs_per_generation=epochs_per_generation, evaluate_ensemble=True),
     dict(type='kdbench.StudentExportHook'),
     dict(type='kdbench.RunResultHook'),
+    dict(type='kdbench.RNGStateHook'),
 ]

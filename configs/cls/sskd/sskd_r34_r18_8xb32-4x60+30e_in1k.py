@@ -40,4 +40,5 @@ custom_hooks = [
     dict(type='kdbench.TrainingStageHook', restart_lr=True),
     dict(type='kdbench.StudentExportHook'),
     dict(type='kdbench.RunResultHook'),
+    dict(type='kdbench.RNGStateHook'),
 ]

@@ -12,7 +12,7 @@ max_epochs = 30
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=20),
     dict(type='CosineAnnealingLR', by_epoch=True, begin=0, end=max_epochs,
-         eta_min=1e-3),
+         eta_min=1e-3, convert_to_iter_based=True),
 ]
 train_dataloader = dict(batch_size=128)
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs)

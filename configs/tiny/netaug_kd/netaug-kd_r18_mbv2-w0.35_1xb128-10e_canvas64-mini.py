@@ -24,4 +24,5 @@ custom_hooks = [
     dict(type='kdbench.BNRecalibrationHook', num_images=2000),
     dict(type='kdbench.StudentExportHook'),
     dict(type='kdbench.RunResultHook'),
+    dict(type='kdbench.RNGStateHook'),
 ]

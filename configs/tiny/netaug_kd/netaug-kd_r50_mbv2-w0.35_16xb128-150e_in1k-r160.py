@@ -15,4 +15,5 @@ custom_hooks = [
     dict(type='kdbench.BNRecalibrationHook', num_images=16000),
     dict(type='kdbench.StudentExportHook'),
     dict(type='kdbench.RunResultHook'),
+    dict(type='kdbench.RNGStateHook'),
 ]

@@ -5,14 +5,20 @@
 # with BN in eval mode (the paper is silent; our choice); then only the
 # head is trained with CE on the frozen backbone. Feature loss: element
 # mean of the squared difference (no weight to tune, as the paper says).
-# Budget: the baseline's 3 epochs = 237 iterations at batch 64 on the 5k
-# mini set, split 48/48/47/47/47 (the paper claims the wall time of plain
-# KD); one cosine cycle per stage from the schedule's lr 0.1 (the paper's
-# per-stage plateau schedule at lr 0.01 is not reproducible in 47 steps).
+# Budget, sized as the paper does relative to the plain student: each of
+# the 5 stages gets 0.6 x the plain student's schedule (ImageNet: 60
+# epochs per stage against 100), i.e. 1.8 of the mini student's 3 epochs
+# = 142 iterations at batch 64 on the 5k subset; 9 epochs (711
+# iterations) in all, compared with the 9-epoch plain student
+# (`baseline_9e`). An earlier budget squeezed all five stages into the
+# student's 3 epochs (47 iterations each): the head stage then moved its
+# CE only from 2.29 to 2.12 and the row read -36.7 points. One cosine
+# cycle per stage from the schedule's lr (the paper's per-stage plateau
+# schedule at lr 0.01 is not reproducible in 142 steps).
 # Stage ends are iterations: another batch size or subset needs new ends
 # (TrainingStageHook refuses a mismatch).
 _base_ = ['../../_base_/distillers/r18-w16_r18-w8_fmnist-mini_stages.py']
-budget = '4 × 0.6 ep stage mimicking + 0.6 ep head (3 ep total)'
+budget = '4 × 1.8 ep stage mimicking + 1.8 ep head (9 ep)'
 _stage_params = {
     1: ['student.backbone.conv1', 'student.backbone.bn1',
         'student.backbone.layer1'],
@@ -20,7 +26,9 @@ _stage_params = {
     3: ['student.backbone.layer3'],
     4: ['student.backbone.layer4'],
 }
-_ends = [48, 96, 143, 190, 237]
+_ends = [142, 284, 427, 569, 711]
+max_epochs = 9
+train_cfg = dict(max_epochs=max_epochs, val_interval=1)
 model = dict(
     by_epoch=False,
     distill_losses={
@@ -38,6 +46,6 @@ model = dict(
         for i in (1, 2, 3, 4)
     ] + [dict(name='head', end=_ends[4], trainable=['student.head'])])
 param_scheduler = [
-    dict(type='CosineRestartLR', periods=[48, 48, 47, 47, 47],
+    dict(type='CosineRestartLR', periods=[142, 142, 143, 142, 142],
          restart_weights=[1] * 5, eta_min=1e-3, by_epoch=False),
 ]

@@ -1,0 +1,200 @@
+"""The benchmark runner's protocol with the training stubbed out: tuning
+on the validation split, the chosen setting for the reported seeds,
+matched references, refused suites, parallel jobs, and a leaderboard that
+keeps its rows when another machine retrains the teacher."""
+import shlex
+
+import pytest
+
+from kdbench.leaderboard import read_records
+from kdbench.leaderboard.render import render_markdown, write_leaderboard
+
+from conftest import BASELINE_CFG, KD_CFG
+
+LR = 'optim_wrapper.optimizer.lr'
+
+
+def write_suite(tmp_path, **extra):
+    lines = dict(
+        task='classification', benchmark='test', dataset='fashion_mnist',
+        metric='top1', metric_key='accuracy/top1', title='T',
+        leaderboard=str(tmp_path / 'table.md'), seeds=[0, 1, 2],
+        threads=1, paired=True, validation_split=True,
+        teacher=dict(name='T', seed=0, config='configs/cls/teacher/'
+                     'r18-w16_1xb128-30e_fmnist-mini.py'),
+        student='S',
+        methods=dict(baseline=BASELINE_CFG, kd=KD_CFG,
+                     baseline_long=BASELINE_CFG),
+        tuning=dict(seed=100, grid={LR: [0.05, 0.1, 0.2]}))
+    lines.update(extra)
+    path = tmp_path / 'suite.py'
+    path.write_text(''.join(f'{k} = {v!r}\n' for k, v in lines.items()))
+    return str(path)
+
+
+def fake_train(calls):
+    """A stand-in for BenchmarkRunner._train: the validation top-1 peaks
+    at lr 0.1 for the baseline and 0.2 for kd; the test top-1 is the
+    validation's + seed / 10 (+ 5 for kd)."""
+    def train(config, work_dir, seed, options, label, teacher_id=None):
+        lr = float(options.get(LR, 0.1))
+        kd = config == KD_CFG
+        val = 70 - 100 * (lr - (0.2 if kd else 0.1)) ** 2 + (3 if kd else 0)
+        test = val + seed / 10 + (2 if kd else 0)
+        calls.append(dict(config=config, seed=seed, options=dict(options),
+                          teacher_id=teacher_id))
+        result = dict(metrics={'accuracy/top1': val}, iters=10,
+                      train_s=2.0 if kd else 1.0, s_per_iter=0.1,
+                      train_cpu_s=2.0 if kd else 1.0, other_cpu_cores=0.0,
+                      peak_mem_mb=10.0, seed=seed,
+                      val_history=[dict(iter=5, metrics={
+                          'accuracy/top1': val - 5}),
+                          dict(iter=10, metrics={'accuracy/top1': val})],
+                      command=shlex.join(['python', 'tools/train.py', config,
+                                          '--cfg-options',
+                                          *[f'{k}={v}' for k, v in
+                                            {'randomness.seed': seed,
+                                             **options}.items()]]))
+        if options.get('test_after_train'):
+            result['test_metrics'] = {'accuracy/top1': test}
+        return result
+    return train
+
+
+def make_runner(suite, tmp_path, monkeypatch, calls, **kwargs):
+    from kdbench.leaderboard.runner import BenchmarkRunner
+    runner = BenchmarkRunner(suite, records_path=str(tmp_path / 'r.jsonl'),
+                             work_root=str(tmp_path / 'work'), **kwargs)
+    monkeypatch.setattr(runner, 'teacher',
+                        lambda: (str(tmp_path / 't.pth'), 90.0, 'wsha'))
+    monkeypatch.setattr(runner, '_train', fake_train(calls))
+    return runner
+
+
+def test_tuning_on_validation_then_seeds_on_test(tmp_path, monkeypatch):
+    calls = []
+    suite = write_suite(tmp_path, reference=dict(kd='baseline'))
+    runner = make_runner(suite, tmp_path, monkeypatch, calls)
+    assert runner.run() == 0
+    tune = [c for c in calls if c['seed'] == 100]
+    assert len(tune) == 9  # 3 methods x 3 settings
+    # tuning never evaluates the test split
+    assert all(c['options']['test_after_train'] is False for c in tune)
+    seeds = [c for c in calls if c['seed'] != 100]
+    assert all(c['options']['test_after_train'] is True for c in seeds)
+    chosen = {c['config']: c['options'][LR] for c in seeds}
+    assert chosen == {BASELINE_CFG: 0.1, KD_CFG: 0.2}
+    # seed-major order: every method's seed 0 before any seed 1
+    assert [c['seed'] for c in seeds] == [0, 0, 0, 1, 1, 1, 2, 2, 2]
+    records = read_records(str(tmp_path / 'r.jsonl'))
+    tuned = [r for r in records if r['phase'] == 'tune']
+    assert len(tuned) == 9 and all(r['seed'] == 100 for r in tuned)
+    kd = [r for r in records if r['method'] == 'kd' and r['phase'] == 'test']
+    assert [r['value'] for r in kd] == pytest.approx([75.0, 75.1, 75.2])
+    assert kd[0]['tuned'] == {LR: 0.2}
+    assert [s['value'] for s in kd[0]['tuning']['sweep']] == pytest.approx(
+        [70 - 100 * 0.15 ** 2 + 3, 70 - 100 * 0.1 ** 2 + 3, 73.0])
+    assert kd[0]['reference'] == 'baseline' and kd[0]['threads'] == 1
+    assert kd[0]['teacher_id'].startswith('config:')
+    assert kd[0]['val_curve'] == [[5, 68.0], [10, 73.0]]
+    # every call of the kd method names the teacher by its config
+    assert {c['teacher_id'] for c in calls if c['config'] == KD_CFG} == {
+        kd[0]['teacher_id']}
+
+    # a second run finds everything recorded
+    calls.clear()
+    runner = make_runner(suite, tmp_path, monkeypatch, calls)
+    assert runner.run() == 0 and calls == []
+
+    text = render_markdown(records, 'classification', 'T')
+    row = next(line for line in text.splitlines()
+               if line.startswith('| kd |'))
+    cells = [c.strip() for c in row.split('|')]
+    # n, mean, vs, Δ [CI], verdict, tuned
+    assert cells[2] == '3' and cells[3] == '75.10 ± 0.10'
+    assert cells[4] == 'baseline' and cells[5].startswith('+5.00 [+5.00,')
+    assert cells[6] == 'better' and cells[7] == 'lr=0.2'
+    assert 'Minimum detectable effect' in text
+
+
+def test_a_retrained_teacher_elsewhere_keeps_the_rows(tmp_path, monkeypatch):
+    """A fresh machine retrains the teacher from the same config: other
+    weights, the same teacher identity, so recorded runs are neither
+    re-run nor dropped from the table."""
+    calls = []
+    suite = write_suite(tmp_path, tuning=None)
+    runner = make_runner(suite, tmp_path, monkeypatch, calls,
+                         methods=['baseline', 'kd'])
+    assert runner.run() == 0
+    calls.clear()
+    runner = make_runner(suite, tmp_path, monkeypatch, calls,
+                         methods=['baseline', 'kd'])
+    monkeypatch.setattr(runner, 'teacher',
+                        lambda: (str(tmp_path / 'new.pth'), 89.9, 'other'))
+    assert runner.run() == 0 and calls == []
+    records = read_records(str(tmp_path / 'r.jsonl'))
+    # a newcomer's method run with their own teacher weights
+    from kdbench.leaderboard.records import append_record
+    new = dict(next(r for r in records if r['method'] == 'kd'),
+               method='newkd', teacher_sha256='other',
+               finished_at='9999')
+    append_record(str(tmp_path / 'r.jsonl'), new)
+    text = render_markdown(read_records(str(tmp_path / 'r.jsonl')),
+                           'classification', 'T')
+    assert '| kd | 3 |' in text and '| newkd | 1 |' in text
+
+
+@pytest.mark.parametrize('extra,message', [
+    (dict(validation_split=False), 'no validation split'),
+    (dict(tuning=dict(seed=1, grid={LR: [0.1]})), 'one of the reported'),
+    (dict(tuning=dict(grid={LR: [0.1]})), 'needs a `seed`'),
+    (dict(tuning=dict(seed=100, grid={LR: [0.1]}, method_grids=dict(
+        kd={LR: [0.1, 0.2]}))), 'tuning advantage'),
+    (dict(reference=dict(kd='nope')), 'does not have'),
+])
+def test_suites_that_break_the_protocol_are_refused(tmp_path, extra,
+                                                     message):
+    from kdbench.leaderboard.runner import BenchmarkRunner
+    with pytest.raises(ValueError, match=message):
+        BenchmarkRunner(write_suite(tmp_path, **extra),
+                        records_path=str(tmp_path / 'r.jsonl'))
+
+
+def test_tied_grid_keys_and_parallel_jobs(tmp_path, monkeypatch):
+    calls = []
+    suite = write_suite(tmp_path, tuning=dict(
+        seed=100, grid={LR: [0.1, 0.2]},
+        method_grids=dict(kd={f'{LR}|model.student_loss_weight': [
+            0.1, 0.2]})))
+    runner = make_runner(suite, tmp_path, monkeypatch, calls, jobs=2)
+    assert runner.grid_points('kd') == [
+        {LR: 0.1, 'model.student_loss_weight': 0.1},
+        {LR: 0.2, 'model.student_loss_weight': 0.2}]
+    assert runner.run() == 0
+    assert len(calls) == 6 + 9
+    records = read_records(str(tmp_path / 'r.jsonl'))
+    assert sorted((r['method'], r['seed']) for r in records
+                  if r['phase'] == 'test') == sorted(
+        (m, s) for m in ('baseline', 'kd', 'baseline_long')
+        for s in (0, 1, 2))
+
+
+def test_leaderboard_files_and_plots(tmp_path, monkeypatch):
+    calls = []
+    suite = write_suite(tmp_path)
+    runner = make_runner(suite, tmp_path, monkeypatch, calls,
+                         leaderboard_path=str(tmp_path / 'out' / 'cls.md'))
+    assert runner.run() == 0
+    out = tmp_path / 'out'
+    text = (out / 'cls.md').read_text()
+    forest = out / 'cls_fashion_mnist_test_forest.png'
+    curves = out / 'cls_fashion_mnist_test_curves.png'
+    assert forest.stat().st_size > 1000 and curves.stat().st_size > 1000
+    assert f'({forest.name})' in text and f'({curves.name})' in text
+    # the table names the records file it was written from
+    assert 'r.jsonl' in text
+    # re-rendering from the same records gives the same table
+    again = write_leaderboard(read_records(str(tmp_path / 'r.jsonl')),
+                              'classification', 'T', str(out / 'cls.md'),
+                              str(tmp_path / 'r.jsonl'))
+    assert again == text
