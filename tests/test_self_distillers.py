@@ -327,6 +327,37 @@ def test_self_guidance_losses_match_independent_math(monkeypatch):
     assert losses['distill.kept_blocks'].item() == 5
 
 
+def test_self_guidance_sub_pass_leaves_bn_statistics_to_the_full_pass(
+        monkeypatch):
+    """The deployed (full) network's BN running statistics are those of
+    its own passes, as in a plain student's training: the sampled
+    sub-network's pass leaves them (the ablation flag lets it update)."""
+    import copy
+    keep = torch.tensor([1., 0., 1., 1., 0., 1., 0., 1.])
+
+    def stats(module):
+        return {k: v.clone() for k, v in module.state_dict().items()
+                if 'running_' in k}
+
+    for updates in (False, True):
+        model = sg(sub_updates_bn_stats=updates)
+        model.train()
+        monkeypatch.setattr(model.views.sd, 'sample',
+                            lambda generator=None: keep.clone())
+        data = batch(model)
+        # the full pass alone, under the test rule, on a copy
+        alone = copy.deepcopy(model)
+        with alone.views.full_pass(alone.student):
+            alone.student(data['inputs'], data['data_samples'], mode='loss')
+        model(**data, mode='loss')
+        got, want = stats(model.student), stats(alone.student)
+        same = all(torch.equal(got[k], want[k]) for k in want)
+        assert same is (not updates)
+        # momenta are restored after the sub pass
+        assert all(m.momentum == 0.1 for m in model.student.modules()
+                   if isinstance(m, torch.nn.BatchNorm2d))
+
+
 def test_self_guidance_teacher_detached_by_default(monkeypatch):
     grads = {}
     for detach in (True, False):

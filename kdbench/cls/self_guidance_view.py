@@ -1,5 +1,6 @@
 """Self-Guidance: the view module of ``kdbench.SelfDistiller`` for method id
 ``self_guidance``."""
+from contextlib import nullcontext
 from typing import Dict, Optional
 
 import torch
@@ -8,6 +9,7 @@ from torch import nn
 from kdbench.distillers.self_distiller import SelfDistillView
 from kdbench.recorders import find_module, parse_tap
 from kdbench.registry import MODELS
+from kdbench.utils.batchnorm import running_stats_frozen
 from .stochastic_depth import StochasticDepth
 
 
@@ -35,8 +37,12 @@ class SelfGuidanceView(SelfDistillView):
     gradient open: teacher-as-target and ``detach_teacher=True`` by
     default, ``kd=dict(detach_teacher=False)`` lets the KL's gradient
     flow through the teacher pass too (ablation). Both passes run in
-    training mode (BN batch statistics, running statistics updated by
-    both).
+    training mode (BN batch statistics); only the full pass updates the
+    running statistics, so the deployed network evaluates with the
+    statistics a plain student's training would give it (the sampled
+    sub-networks' activations differ downstream of a dropped block).
+    ``sub_updates_bn_stats=True`` lets the sub-network pass update them
+    too (the behaviour before the protocol fix).
 
     **Deployment (a choice).** The deployed network is the full network
     under the test rule, i.e. the teacher that was trained with CE: the
@@ -54,12 +60,16 @@ class SelfGuidanceView(SelfDistillView):
         kd: :class:`kdbench.OnlineKDLoss` config (``tau``,
             ``loss_weight`` = λ, ``detach_teacher``).
         sub_loss_weight: factor on the sub-network's CE (1 in Eq. 5).
+        sub_updates_bn_stats: whether the sub-network pass updates the BN
+            running statistics.
     """
 
     def __init__(self, backbone: str = 'backbone', logits: str = 'head.fc',
                  survival_last: float = 0.5, survival=None,
-                 kd: Optional[dict] = None, sub_loss_weight: float = 1.0):
+                 kd: Optional[dict] = None, sub_loss_weight: float = 1.0,
+                 sub_updates_bn_stats: bool = False):
         super().__init__()
+        self.sub_updates_bn_stats = bool(sub_updates_bn_stats)
         self.backbone = backbone
         self.logits = logits
         self.taps = (logits, )
@@ -88,7 +98,9 @@ class SelfGuidanceView(SelfDistillView):
     def view_losses(self, student, inputs, data_samples, full,
                     recorder) -> Dict[str, torch.Tensor]:
         keep = self.sd.sample()
-        with recorder.recording(), self.sd.scaled(keep.tolist()):
+        frozen = (nullcontext() if self.sub_updates_bn_stats else
+                  running_stats_frozen(student))
+        with recorder.recording(), self.sd.scaled(keep.tolist()), frozen:
             sub = student(inputs, data_samples, mode='loss')
             sub_logits = recorder.get(self.logits)
         loss_sub = sum(v for k, v in sub.items() if 'loss' in k)

@@ -510,7 +510,7 @@ class BenchmarkRunner:
             print(f'[teacher] training {t.config} (cached afterwards in '
                   f'{work_dir})', flush=True)
             result = self._train(t.config, work_dir, seed,
-                                 self.teacher_options, 'teacher')
+                                 self.teacher_run_options(), 'teacher')
         value = self._metric(result, 'teacher')
         sha = file_sha256(weights)
         if not self._teacher_records(sha):  # an identical retrain: once
@@ -520,6 +520,15 @@ class BenchmarkRunner:
               f'({result["train_s"]:.0f} s)', flush=True)
         return weights, value, sha
 
+    def teacher_run_options(self) -> dict:
+        """The teacher's training options: the suite's, and the test-split
+        evaluation after training in a suite with a validation split (its
+        score is a test number, as the students')."""
+        options = dict(self.teacher_options)
+        if self.validation_split:
+            options['test_after_train'] = True
+        return options
+
     def _teacher_records(self, sha: str) -> list:
         """Teacher records of the suite's teacher with weights ``sha``
         (a quick run also looks in the full records file: the quick and
@@ -528,13 +537,13 @@ class BenchmarkRunner:
         seed = int(t.get('seed', 0))
         tid = self.teacher_id()
         found = [r for r in self._recorded('teacher', seed, t.config,
-                                           self.teacher_options, tid)
+                                           self.teacher_run_options(), tid)
                  if r.get('teacher_sha256') == sha]
         own = self.quick and bool(self.suite.get('quick', {}).get(
             'teacher_cfg_options'))
         if not found and self.quick and not own:
             found = [r for r in self._recorded(
-                'teacher', seed, t.config, self.teacher_options, tid,
+                'teacher', seed, t.config, self.teacher_run_options(), tid,
                 osp.join(REPO_ROOT, 'leaderboards', 'records.jsonl'),
                 self.suite.benchmark) if r.get('teacher_sha256') == sha]
         return found

@@ -7,7 +7,10 @@
 #               the learning curves, and the only split hyper-parameters
 #               are chosen on (the benchmark runner's tuning grid);
 #   test        the first `test_subset` test images: evaluated once, after
-#               training (`test_after_train`), the leaderboard's number.
+#               training, the leaderboard's number (tools/benchmark.py sets
+#               `test_after_train=True`, which kdbench.RunResultHook
+#               reads; by hand: `--cfg-options test_after_train=True`, or
+#               tools/test.py on the run's weights.pth).
 dataset_type = 'kdbench.MiniFashionMNIST'
 data_root = 'data/fashion_mnist'
 train_subset = 5000
@@ -49,6 +52,3 @@ test_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
 )
 test_evaluator = val_evaluator
-# kdbench.RunResultHook: run the test loop once after training and record
-# its metrics beside the validation's
-test_after_train = True
