@@ -345,3 +345,45 @@ def test_suites_are_named_relative_to_the_repository(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert repo_relpath(osp.abspath(osp.join(REPO, 'configs', '..', suite))
                         ) == suite
+
+
+def test_a_given_teacher_is_used_where_it_is(tmp_path, random_teacher_ckpt,
+                                             fmnist_ready):
+    """--teacher PATH: the file is used in place and never removed, its
+    score is measured once with tools/test.py and recorded, and the cached
+    teacher of the work root is left alone."""
+    import shutil
+    from kdbench.leaderboard.runner import BenchmarkRunner, file_sha256
+    suite = write_suite(tmp_path)
+    with open(suite, 'a') as f:
+        f.write("teacher_cfg_options = dict(teacher_cfg_options, **{"
+                "'test_dataloader.dataset.indices': 200})\n")
+    given = tmp_path / 'mine' / 'teacher.pth'
+    given.parent.mkdir()
+    shutil.copy(random_teacher_ckpt, given)
+    cached = (tmp_path / 'work' / 'teachers' /
+              'r18-w16_1xb128-30e_fmnist-mini' / 'weights.pth')
+    cached.parent.mkdir(parents=True)
+    cached.write_bytes(b'a cached teacher of another run')
+    records = str(tmp_path / 'r.jsonl')
+
+    def runner():
+        return BenchmarkRunner(suite, records_path=records,
+                               work_root=str(tmp_path / 'work'),
+                               teacher_weights=str(given))
+    weights, value, sha = runner().teacher()
+    assert weights == str(given) and sha == file_sha256(str(given))
+    assert 0.0 <= value <= 100.0
+    rows = read_records(records)
+    assert [r['method'] for r in rows] == ['teacher']
+    assert rows[0]['teacher_sha256'] == sha and rows[0]['value'] == value
+    assert rows[0]['extra']['given'] == str(given)
+    assert rows[0]['teacher_id'] == runner().teacher_id()
+    # the second time the recorded score is used, nothing is evaluated
+    assert runner().teacher() == (str(given), value, sha)
+    assert len(read_records(records)) == 1
+    assert given.is_file() and cached.read_bytes().startswith(b'a cached')
+    proc = run_tool(['tools/benchmark.py', suite, '--records', records,
+                     '--teacher', str(tmp_path / 'nope.pth'), '--methods',
+                     'baseline'])
+    assert proc.returncode == 1 and 'no such file' in proc.stdout

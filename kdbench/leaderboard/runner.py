@@ -530,22 +530,23 @@ class BenchmarkRunner:
         return options
 
     def _teacher_records(self, sha: str) -> list:
-        """Teacher records of the suite's teacher with weights ``sha``
-        (a quick run also looks in the full records file: the quick and
-        full suites share the teacher unless quick changes it)."""
-        t = self.suite.teacher
-        seed = int(t.get('seed', 0))
-        tid = self.teacher_id()
-        found = [r for r in self._recorded('teacher', seed, t.config,
-                                           self.teacher_run_options(), tid)
-                 if r.get('teacher_sha256') == sha]
+        """Teacher records of the suite's teacher (its identity: config,
+        seed, options) with weights ``sha``, trained here or given with
+        ``--teacher`` (a quick run also looks in the full records file:
+        the quick and full suites share the teacher unless quick changes
+        it)."""
+        base = self._base_record()
+        keys = dict(task=base['task'], dataset=base['dataset'],
+                    method='teacher', teacher_id=self.teacher_id(),
+                    teacher_sha256=sha)
+        found = find(read_records(self.records_path),
+                     benchmark=base['benchmark'], **keys)
         own = self.quick and bool(self.suite.get('quick', {}).get(
             'teacher_cfg_options'))
         if not found and self.quick and not own:
-            found = [r for r in self._recorded(
-                'teacher', seed, t.config, self.teacher_run_options(), tid,
-                osp.join(REPO_ROOT, 'leaderboards', 'records.jsonl'),
-                self.suite.benchmark) if r.get('teacher_sha256') == sha]
+            found = find(read_records(osp.join(REPO_ROOT, 'leaderboards',
+                                               'records.jsonl')),
+                         benchmark=self.suite.benchmark, **keys)
         return found
 
     def _given_teacher(self, t) -> tuple:

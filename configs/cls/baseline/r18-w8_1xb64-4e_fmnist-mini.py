@@ -4,6 +4,7 @@
 # schedule shape as the 3-epoch baseline (warm-up + per-iteration cosine),
 # stretched to the 4-epoch budget.
 _base_ = ['./r18-w8_1xb64-3e_fmnist-mini.py']
+budget = '4 ep (plain student)'
 max_epochs = 4
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=20),
