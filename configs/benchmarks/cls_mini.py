@@ -66,7 +66,7 @@ methods = dict(
 reference = dict(ft='baseline_4e', ab='baseline_4e', fsp='baseline_4e',
                  sskd='baseline_9e', ban='baseline_9e',
                  ban_kd_only='baseline_9e')
-_lr = [0.05, 0.1, 0.2]
+_lr = [0.05, 0.1, 0.2, 0.4]
 tuning = dict(
     seed=100,
     grid={'optim_wrapper.optimizer.lr': _lr},

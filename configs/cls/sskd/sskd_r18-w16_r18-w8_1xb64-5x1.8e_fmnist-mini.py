@@ -15,10 +15,19 @@
 # CE only from 2.29 to 2.12 and the row read -36.7 points. One cosine
 # cycle per stage from the schedule's lr (the paper's per-stage plateau
 # schedule at lr 0.01 is not reproducible in 142 steps).
+# The head is trained to convergence (the paper gives no head schedule):
+# at the head stage's start kdbench.LinearHeadFitHook fits the linear
+# classifier on the frozen network's features of one pass over the
+# training data (CE + the optimizer's weight decay, a convex problem,
+# full-batch L-BFGS); the stage's SGD continues from that optimum. SGD
+# alone stopped far from it: with 142 iterations CE 1.66 and 42.4 % test
+# top-1 (seed 0, lr 0.1), 47.5 % with 537 iterations, where a converged
+# linear head on the same features reaches 62-67 % (scikit-learn).
 # Stage ends are iterations: another batch size or subset needs new ends
 # (TrainingStageHook refuses a mismatch).
 _base_ = ['../../_base_/distillers/r18-w16_r18-w8_fmnist-mini_stages.py']
-budget = '4 × 1.8 ep stage mimicking + 1.8 ep head (9 ep)'
+budget = ('4 × 1.8 ep stage mimicking + 1.8 ep head (9 ep; the head '
+          'starts from its optimum on 1 pass of frozen features)')
 _stage_params = {
     1: ['student.backbone.conv1', 'student.backbone.bn1',
         'student.backbone.layer1'],
@@ -48,4 +57,11 @@ model = dict(
 param_scheduler = [
     dict(type='CosineRestartLR', periods=[142, 142, 143, 142, 142],
          restart_weights=[1] * 5, eta_min=1e-3, by_epoch=False),
+]
+custom_hooks = [
+    dict(type='kdbench.TrainingStageHook'),
+    dict(type='kdbench.LinearHeadFitHook', stage='head', layer='head.fc'),
+    dict(type='kdbench.StudentExportHook'),
+    dict(type='kdbench.RunResultHook'),
+    dict(type='kdbench.RNGStateHook'),
 ]

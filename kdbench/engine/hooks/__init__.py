@@ -1,4 +1,5 @@
 from .bn_recalibration_hook import BNRecalibrationHook, recalibrate_batchnorm
+from .linear_head_fit_hook import LinearHeadFitHook, fit_linear_head
 from .rng_state_hook import RNGStateHook, rng_states, set_rng_states
 from .run_result_hook import RunResultHook, peak_memory_mb
 from .student_export_hook import (StudentExportHook, deployable_model,
@@ -7,6 +8,7 @@ from .training_stage_hook import TrainingStageHook
 
 __all__ = ['BNRecalibrationHook', 'recalibrate_batchnorm', 'RunResultHook',
            'RNGStateHook', 'rng_states', 'set_rng_states',
+           'LinearHeadFitHook', 'fit_linear_head',
            'StudentExportHook', 'deployable_model', 'deployable_state_dict',
            'TrainingStageHook',
            'peak_memory_mb']
