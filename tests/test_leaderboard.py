@@ -142,3 +142,43 @@ def test_budget_column_only_when_a_method_states_one():
     assert '| kd | 1 | 84.00 ± 0.00 | baseline | +4.00 | too few seeds | ' \
         '100 | as baseline | 1.00 |' in text
     assert '| teacher | 1 | 90.00 ± 0.00 | – | – | – | 100 | – | – |' in text
+
+
+def test_teacher_identity_flags_and_cost_check():
+    """Records of the protocol name their teacher by config (teacher_id):
+    rows made with another teacher config drop out, rows made with other
+    weights of the same teacher stay; a run that shared the machine beyond
+    the runner's own jobs is marked; a distiller cheaper than its student
+    is called out."""
+    from kdbench.leaderboard.render import shared_machine
+
+    def proto(method, seed, value, when, tid='config:a', sha='w1', **kw):
+        r = rec(method, seed, value)
+        r.update(finished_at=when, teacher_id=tid, teacher_sha256=sha,
+                 phase='test', threads=1, jobs=2, paired=True,
+                 train_cpu_s=10.0, other_cpu_cores=1.0)
+        r.update(kw)
+        return r
+    records = [
+        proto('teacher', 0, 90.0, '1'),
+        proto('kd', 0, 80.0, '2'), proto('kd', 1, 81.0, '3', sha='w2'),
+        proto('at', 0, 70.0, '2', tid='config:old'),
+        proto('baseline', 0, 75.0, '2', tid=None, sha=None),
+        proto('baseline', 1, 76.0, '3', tid=None, sha=None,
+              other_cpu_cores=1.5),
+        proto('nst', 0, 74.0, '4', train_cpu_s=5.0),
+        proto('kd', 2, 1.0, '5', phase='tune'),
+    ]
+    rows = next(iter(summarize(records).values()))
+    assert rows['kd']['n'] == 2  # both weights; the tuning run is not shown
+    assert 'at' not in rows
+    assert rows['baseline']['shared'] == 1 and rows['kd']['shared'] == 0
+    assert shared_machine(dict(other_cpu_cores=1.3, jobs=2, threads=1))
+    assert not shared_machine(dict(other_cpu_cores=1.3, jobs=2, threads=2))
+    text = render_markdown(records, 'classification', 'T')
+    assert '**Cost suspect**: nst' in text
+    assert '| baseline | 2 | 75.50 ± 0.71 |' in text
+    assert '(shared)' in text
+    # paired by seed: kd − baseline = +5, +5 on seeds 0 and 1
+    assert '| kd | 2 | 80.50 ± 0.71 | baseline | +5.00 [+5.00, +5.00] | ' \
+        'better |' in text

@@ -113,11 +113,7 @@ def _first_step(config, options):
 @pytest.mark.parametrize('config', [
     KD_CFG,
     'configs/cls/dml/dml_r18-w8x2_1xb64-3e_fmnist-mini.py',
-    'configs/cls/one/one_r18-w8-3br_1xb64-3e_fmnist-mini.py',
-    'configs/cls/ffsd/ffsd_r18-w8x3_1xb64-3e_fmnist-mini.py',
     'configs/cls/byot/byot_r18-w8_1xb64-3e_fmnist-mini.py',
-    SELF_GUIDANCE_CFG,
-    'configs/cls/ft/ft_r18-w16_r18-w8_1xb64-1+3e_fmnist-mini.py',
     'configs/cls/ban/ban_r18-w8_1xb64-3gx3e_fmnist-mini.py',
     'configs/cls/sskd/sskd_r18-w16_r18-w8_1xb64-5x1.8e_fmnist-mini.py',
 ])
