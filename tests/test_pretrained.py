@@ -211,9 +211,16 @@ methods = dict()
 pretrained = [{PRETRAIN_S!r}]
 ''')
     weights = tmp_path / osp.basename(PRETRAIN_S)[:-3] / 'weights.pth'
-    save_weights({'w': torch.ones(2)}, str(weights))
     bench = runner_mod.BenchmarkRunner(str(suite),
                                        records_path=str(tmp_path / 'r.jsonl'))
+    # a finished pretraining of the config as it is now is reused
+    bench._claim_work_dir(str(weights.parent), dict(
+        config=PRETRAIN_S, options={'randomness.seed': 0},
+        config_sha256=bench.config_sha(PRETRAIN_S), teacher_id=None,
+        threads=None, pretrained_sha256=None))
+    save_weights({'w': torch.ones(2)}, str(weights))
+    (weights.parent / 'result.json').write_text(
+        '{"seed": 0, "metrics": {"accuracy/top1": 50.0}, "train_s": 1.0}')
     shas = bench.pretrain()
     assert shas == {PRETRAIN_S: runner_mod.file_sha256(str(weights))}
     # the weights are part of a run's identity: other weights, other run
@@ -228,6 +235,20 @@ pretrained = [{PRETRAIN_S!r}]
     assert bench._recorded('baseline', 0, 'c.py', {})
     bench.pretrained_shas = {PRETRAIN_S: 'other'}
     assert not bench._recorded('baseline', 0, 'c.py', {})
+
+    # an edited pretraining config is trained again, not reused
+    class Started(Exception):
+        pass
+
+    def popen(*args, **kwargs):
+        raise Started
+    fresh = runner_mod.BenchmarkRunner(str(suite),
+                                       records_path=str(tmp_path / 'r.jsonl'))
+    fresh._config_shas[PRETRAIN_S] = 'edited'
+    monkeypatch.setattr(runner_mod.subprocess, 'Popen', popen)
+    with pytest.raises(Started):
+        fresh.pretrain()
+    assert not weights.exists()
 
 
 def test_gray_to_rgb_repeats_grey_and_refuses_colour():
