@@ -213,6 +213,7 @@ class BenchmarkRunner:
         # what a transfer run starts from (tools/transfer.py): pretraining
         # suite, method, seed, weights and their sha256; part of the identity
         self.source: Optional[dict] = None
+        self._teacher_id: Optional[str] = None
         self._print_lock = threading.Lock()
         self._procs: set = set()
         self._stopping = False
@@ -320,13 +321,19 @@ class BenchmarkRunner:
         """A trained teacher's identity: its resolved config, seed and
         options (not its weights: a retrain on another machine gives other
         bits from the same recipe); a released teacher's: its weights."""
-        t = self.suite.teacher
-        if t.get('checkpoint'):
-            return 'weights:' + file_sha256(self._released_path(t))
-        text = json.dumps(dict(config=self.config_sha(t.config),
-                               seed=int(t.get('seed', 0)),
-                               options=self.teacher_options), sort_keys=True)
-        return 'config:' + hashlib.sha256(text.encode()).hexdigest()
+        if self._teacher_id is None:
+            t = self.suite.teacher
+            if t.get('checkpoint'):
+                self._teacher_id = 'weights:' + file_sha256(
+                    self._released_path(t))
+            else:
+                text = json.dumps(dict(config=self.config_sha(t.config),
+                                       seed=int(t.get('seed', 0)),
+                                       options=self.teacher_options),
+                                  sort_keys=True)
+                self._teacher_id = 'config:' + hashlib.sha256(
+                    text.encode()).hexdigest()
+        return self._teacher_id
 
     # --------------------------------------------------------------- runs
     def _env(self) -> dict:
@@ -695,9 +702,10 @@ class BenchmarkRunner:
 
     def run(self) -> int:
         start = time.perf_counter()
+        tuning = (f', tuning seed {self.tune_seed}'
+                  if any(self.grids.get(m) for m in self.methods) else '')
         print(f'Suite {self.suite_path}{" (quick)" if self.quick else ""}: '
-              f'{len(self.methods)} methods x seeds {self.seeds}'
-              f'{f", tuning seed {self.tune_seed}" if self.tune_seed is not None and any(self.grids.values()) else ""}; '
+              f'{len(self.methods)} methods x seeds {self.seeds}{tuning}; '
               f'threads {self.threads or "not fixed"}, {self.jobs} '
               f'job(s) side by side; records -> {self.records_path}',
               flush=True)
