@@ -22,6 +22,7 @@ SELF_GUIDANCE_CFG = ('configs/cls/self_guidance/'
 SHORT = ['train_dataloader.dataset.indices=512', 'train_dataloader.batch_size=32',
          'val_dataloader.dataset.indices=200',
          'test_dataloader.dataset.indices=200', 'train_cfg.max_epochs=3',
+         'test_after_train=True',
          'default_hooks.logger.interval=4']
 ONE_THREAD = {'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'}
 

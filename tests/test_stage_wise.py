@@ -291,7 +291,8 @@ def test_stage_wise_mini_config_trains_and_exports(
     if config == SSKD_CFG:  # 2 iterations per epoch: scale the stage ends
         options += [f'model.stages.{i}.end={end}'
                     for i, end in enumerate([1, 2, 3, 4, 6])]
-        options.append('param_scheduler.0.periods=[1,1,1,1,2]')
+        options += ['param_scheduler.0.periods=[1,1,1,1,2]',
+                    'train_cfg.max_epochs=3']
     work = str(tmp_path / 'work')
     proc = run_tool(['tools/train.py', config, '--work-dir', work,
                      '--cfg-options', *options,

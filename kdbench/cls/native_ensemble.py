@@ -107,7 +107,14 @@ class NativeEnsembleScheme(OnlineScheme):
         branches = self.add_part('branches', nn.ModuleList())
         for _ in range(self.num_branches - 1):
             fresh = copy.deepcopy(base)
-            fresh.init_weights()  # the student's own init, new random draw
+            # the student's own init, from a stream of its own: the
+            # deployed member is initialised later from the state right
+            # after its build (paired_init), which these draws would
+            # otherwise repeat
+            seed = int(torch.randint(0, 2 ** 62, ()))
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(seed)
+                fresh.init_weights()
             branch = nn.ModuleDict(dict(
                 stage=find_module(fresh, self.branch_stage, 'student'),
                 head=fresh.head))

@@ -158,11 +158,13 @@ class OnlineDistiller(BaseModel):
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
                  init_cfg: Optional[dict] = None):
         refs = self._member_refs(student, num_members, members)
-        built, student_rng = [], None
-        for k, ref in enumerate(refs):
-            built.append(build_model(ref, f'member {k}',
-                                     default_preprocessor=data_preprocessor))
-            if k == kept % len(refs):  # the deployed member
+        # the deployed member first, as a plain run builds its student
+        first = kept % len(refs)
+        built, student_rng = [None] * len(refs), None
+        for k in [first] + [k for k in range(len(refs)) if k != first]:
+            built[k] = build_model(refs[k], f'member {k}',
+                                   default_preprocessor=data_preprocessor)
+            if k == first:
                 student_rng = rng_after_build()
         super().__init__(data_preprocessor=wrapper_preprocessor(
             data_preprocessor, built[0]), init_cfg=init_cfg)

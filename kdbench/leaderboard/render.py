@@ -311,7 +311,7 @@ def _table(rows: Dict[str, dict], metric: str) -> List[str]:
 def _notes(rows: Dict[str, dict], metric: str) -> List[str]:
     notes = []
     mde = detectable_effect(rows)
-    if mde is not None:
+    if mde is not None and not math.isnan(mde['mde']):
         design = ('paired t-test, pooled sd of the per-seed differences'
                   if mde['paired'] else
                   'two-sample t-test, pooled sd within methods')

@@ -112,7 +112,7 @@ def minimum_detectable_effect(sd: float, n: int, paired: bool,
     ``n`` runs with a common spread ``sd``): standard error sd·√(2/n),
     2n − 2 degrees of freedom (Welch's with equal variances).
     """
-    if n < 2 or sd is None:
+    if n < 3 or sd is None:  # one degree of freedom: no useful MDE
         return math.nan
     if sd == 0:
         return 0.0
@@ -121,6 +121,9 @@ def minimum_detectable_effect(sd: float, n: int, paired: bool,
     upper = scale
     while _power(upper, scale, dof, alpha) < power:
         upper *= 2
-    return float(optimize.brentq(
-        lambda e: _power(e, scale, dof, alpha) - power, 0.0, upper,
-        xtol=1e-9))
+    try:
+        return float(optimize.brentq(
+            lambda e: _power(e, scale, dof, alpha) - power, 0.0, upper,
+            xtol=1e-9))
+    except ValueError:  # the noncentral t gave no finite power
+        return math.nan
