@@ -11,10 +11,13 @@ mmsegmentation 1.2.2, mmpretrain 1.2.0 (see requirements/ and STACK notes).
    * every local file is first loaded with ``weights_only=True``; files that
      hold only a state_dict and plain metadata (what kdbench writes for
      teachers and students, see :func:`save_weights`) always load this way;
-   * a full pickle is loaded only when it lies inside a *trusted* directory
-     (the work_dir of the current run, registered by ``tools/train.py`` and
-     ``tools/test.py`` via :func:`trust_directory`) or when the user opts in
-     with ``KDBENCH_ALLOW_PICKLE=1``; otherwise the error says how to proceed.
+   * a full pickle is loaded only when it is a checkpoint one of this
+     user's kdbench runs wrote, unchanged since (its sha256 is in the trust
+     ledger, :mod:`kdbench.utils.trust_ledger`), the file the user named
+     (``tools/train.py --resume PATH``, via :func:`trust_file`), or when the
+     user opts in with ``KDBENCH_ALLOW_PICKLE=1``; otherwise the error says
+     how to proceed. A directory is never trusted as a whole: a pickle
+     placed in a work_dir is refused like any other.
 
 2. ``torchrun`` on CPU: mmengine's ``_init_dist_pytorch`` calls
    ``torch.cuda.set_device`` (fails without a driver) and the runner wraps
@@ -38,7 +41,7 @@ from typing import Any, List, Optional
 import torch
 
 ALLOW_PICKLE_ENV = 'KDBENCH_ALLOW_PICKLE'
-_TRUSTED_DIRS: List[str] = []
+_TRUSTED_FILES: List[str] = []
 _PATCHED = False
 
 
@@ -46,18 +49,26 @@ class UntrustedCheckpointError(RuntimeError):
     """A checkpoint needs full unpickling but its origin is not trusted."""
 
 
-def trust_directory(path: str) -> None:
-    """Allow full (pickled) checkpoints below ``path`` to be loaded."""
-    real = osp.realpath(path)
-    if real not in _TRUSTED_DIRS:
-        _TRUSTED_DIRS.append(real)
+def trust_file(path: str) -> None:
+    """Allow the full (pickled) checkpoint ``path`` -- this file only, as
+    it is now -- to be loaded (the user named it, e.g. ``--resume PATH``)."""
+    from kdbench.utils.trust_ledger import file_sha256
+    entry = (osp.realpath(path), file_sha256(path))
+    if entry not in _TRUSTED_FILES:
+        _TRUSTED_FILES.append(entry)
 
 
 def is_trusted(filename: str) -> bool:
+    """Opt-in, a file the user named, or a checkpoint of the user's own
+    runs with the hash the run recorded."""
+    from kdbench.utils.trust_ledger import file_sha256, is_recorded
     if os.environ.get(ALLOW_PICKLE_ENV, '') == '1':
         return True
     real = osp.realpath(filename)
-    return any(real == d or real.startswith(d + os.sep) for d in _TRUSTED_DIRS)
+    if any(real == path for path, _ in _TRUSTED_FILES) and \
+            (real, file_sha256(real)) in _TRUSTED_FILES:
+        return True
+    return is_recorded(real)
 
 
 def load_checkpoint_file(filename: str, map_location: Any = 'cpu',

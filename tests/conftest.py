@@ -3,6 +3,7 @@ import os
 import os.path as osp
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -21,6 +22,20 @@ TINY_OPTIONS = ['train_dataloader.dataset.indices=256',
                 'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
                 'param_scheduler.1.end=1', 'default_hooks.logger.interval=1']
 
+
+
+@pytest.fixture(scope='session', autouse=True)
+def private_trust_ledger(tmp_path_factory):
+    """Runs started by the tests record their checkpoints in a ledger of
+    the test session, not in the user's (kdbench.utils.trust_ledger)."""
+    from kdbench.utils.trust_ledger import LEDGER_ENV
+    old = os.environ.get(LEDGER_ENV)
+    os.environ[LEDGER_ENV] = str(tmp_path_factory.mktemp('trust') / 'ledger')
+    yield
+    if old is None:
+        os.environ.pop(LEDGER_ENV, None)
+    else:
+        os.environ[LEDGER_ENV] = old
 
 
 @pytest.fixture(scope='session')
@@ -52,6 +67,60 @@ def run_tool(args, timeout=600, env=None, cwd=REPO):
     return subprocess.run([sys.executable] + list(args), cwd=cwd,
                           capture_output=True, text=True, timeout=timeout,
                           env=full_env)
+
+
+HELPERS = osp.join(REPO, 'tests', 'helpers')
+
+
+def tiny_suite(tmp_path, name, methods, options=None):
+    """A benchmark suite file ``<tmp_path>/<name>.py``: the mini teacher,
+    two seeds, tiny runs (TINY_OPTIONS plus ``options``)."""
+    options = {**dict(o.split('=', 1) for o in TINY_OPTIONS),
+               **(options or {})}
+    suite = tmp_path / f'{name}.py'
+    suite.write_text(f'''
+task = 'classification'
+benchmark = 'test'
+dataset = 'fashion_mnist'
+metric = 'top1'
+metric_key = 'accuracy/top1'
+title = {name!r}
+leaderboard = {str(tmp_path / (name + '.md'))!r}
+seeds = [0, 1]
+teacher = dict(name='T', seed=0,
+               config='configs/cls/teacher/r18-w16_1xb128-30e_fmnist-mini.py')
+student = 'S'
+methods = {methods!r}
+cfg_options = {options!r}
+teacher_cfg_options = {options!r}
+''')
+    return str(suite)
+
+
+def paused_config(config, directory, epoch):
+    """Write ``config`` plus a ``PauseAfterEpoch`` hook (tests/helpers) to
+    ``directory``; return ``(config path, marker path, env)``. A run of it
+    writes the marker once ``epoch``'s checkpoint is saved and then waits to
+    be killed; ``env`` puts the helper on the run's import path."""
+    from mmengine.config import Config
+    cfg = Config.fromfile(osp.join(REPO, config))
+    marker = osp.join(str(directory), 'paused')
+    cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+        dict(type='kdbench.PauseAfterEpoch', epoch=epoch, marker=marker)]
+    cfg.custom_imports = dict(imports=['pause_hook'],
+                              allow_failed_imports=False)
+    path = osp.join(str(directory), 'paused_' + osp.basename(config))
+    cfg.dump(path)
+    return path, marker, {'PYTHONPATH': HELPERS}
+
+
+def wait_for(path, proc, timeout=300):
+    """Poll until ``path`` exists; fail if ``proc`` ends first."""
+    deadline = time.time() + timeout
+    while not osp.exists(path):
+        assert proc.poll() is None, f'the run ended before {path} appeared'
+        assert time.time() < deadline, f'{path} did not appear in {timeout} s'
+        time.sleep(0.05)
 
 
 @contextlib.contextmanager

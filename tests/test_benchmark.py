@@ -9,28 +9,12 @@ import time
 
 from kdbench.leaderboard import read_records
 
-from conftest import BASELINE_CFG, KD_CFG, REPO, TINY_OPTIONS, run_tool
+from conftest import BASELINE_CFG, KD_CFG, REPO, run_tool, tiny_suite
 
 
 def write_suite(tmp_path):
-    options = dict(o.split('=', 1) for o in TINY_OPTIONS)
-    suite = tmp_path / 'suite_tiny.py'
-    suite.write_text(f'''
-task = 'classification'
-benchmark = 'test'
-dataset = 'fashion_mnist'
-metric = 'top1'
-metric_key = 'accuracy/top1'
-title = 'Tiny'
-leaderboard = {str(tmp_path / 'tiny.md')!r}
-seeds = [0, 1]
-teacher = dict(name='T', seed=0, config='configs/cls/teacher/r18-w16_1xb128-30e_fmnist-mini.py')
-student = 'S'
-methods = dict(baseline={BASELINE_CFG!r}, kd={KD_CFG!r})
-cfg_options = {options!r}
-teacher_cfg_options = {options!r}
-''')
-    return str(suite)
+    return tiny_suite(tmp_path, 'suite_tiny',
+                      dict(baseline=BASELINE_CFG, kd=KD_CFG))
 
 
 def test_runner_end_to_end(tmp_path, fmnist_ready):
@@ -80,7 +64,7 @@ def test_runner_end_to_end(tmp_path, fmnist_ready):
     from kdbench.leaderboard.runner import file_sha256
     assert kd0['weights_sha256'] == file_sha256(osp.join(
         work, 'benchmarks', 'suite_tiny', 'kd', 'seed0', 'weights.pth'))
-    text = open(tmp_path / 'tiny.md').read()
+    text = open(tmp_path / 'suite_tiny.md').read()
     assert '| kd |' in text and '| baseline |' in text
     assert 'Wall time:' in done.stdout
 

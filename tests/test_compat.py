@@ -33,15 +33,23 @@ def test_untrusted_pickle_refused_with_advice(pickled, monkeypatch):
     assert 'weights.pth' in str(err.value)
 
 
-def test_trusted_directory_and_opt_in(pickled, monkeypatch, tmp_path):
+def test_only_named_or_recorded_files_and_opt_in(pickled, monkeypatch,
+                                                 tmp_path):
+    from kdbench.utils import trust_ledger
     monkeypatch.delenv(compat.ALLOW_PICKLE_ENV, raising=False)
-    monkeypatch.setattr(compat, '_TRUSTED_DIRS', [])
-    compat.trust_directory(str(tmp_path / 'other'))
+    monkeypatch.setenv(trust_ledger.LEDGER_ENV, str(tmp_path / 'ledger'))
+    monkeypatch.setattr(compat, '_TRUSTED_FILES', [])
+    # a directory is never trusted as a whole
     with pytest.raises(compat.UntrustedCheckpointError):
         compat.load_checkpoint_file(pickled)
-    compat.trust_directory(str(tmp_path / 'run'))
+    # a file the user named, as it was when named
+    compat.trust_file(pickled)
     assert compat.load_checkpoint_file(pickled)['meta']['hist'].sum() == 3
-    monkeypatch.setattr(compat, '_TRUSTED_DIRS', [])
+    with open(pickled, 'ab') as f:
+        f.write(b'\0')  # changed after it was named
+    with pytest.raises(compat.UntrustedCheckpointError):
+        compat.load_checkpoint_file(pickled)
+    monkeypatch.setattr(compat, '_TRUSTED_FILES', [])
     monkeypatch.setenv(compat.ALLOW_PICKLE_ENV, '1')
     assert compat.load_checkpoint_file(pickled)['state_dict']['w'].sum() == 2
     # an explicit weights_only=True is never relaxed
@@ -49,10 +57,36 @@ def test_trusted_directory_and_opt_in(pickled, monkeypatch, tmp_path):
         compat.load_checkpoint_file(pickled, weights_only=True)
 
 
-def test_mmengine_loader_uses_policy(pickled, monkeypatch):
-    from mmengine.runner.checkpoint import CheckpointLoader
+def test_ledger_trusts_a_recorded_checkpoint_until_it_changes(
+        pickled, monkeypatch, tmp_path):
+    from kdbench.utils import trust_ledger
     monkeypatch.delenv(compat.ALLOW_PICKLE_ENV, raising=False)
-    monkeypatch.setattr(compat, '_TRUSTED_DIRS', [])
+    monkeypatch.setenv(trust_ledger.LEDGER_ENV, str(tmp_path / 'ledger'))
+    monkeypatch.setattr(compat, '_TRUSTED_FILES', [])
+    trust_ledger.record(pickled)
+    assert compat.load_checkpoint_file(pickled)['meta']['hist'].sum() == 3
+    # a neighbour in the same directory is not trusted through it
+    neighbour = str(tmp_path / 'run' / 'epoch_2.pth')
+    torch.save(dict(meta=dict(hist=np.arange(2))), neighbour)
+    with pytest.raises(compat.UntrustedCheckpointError):
+        compat.load_checkpoint_file(neighbour)
+    # the recorded file replaced by other content
+    torch.save(dict(meta=dict(hist=np.arange(4))), pickled)
+    with pytest.raises(compat.UntrustedCheckpointError):
+        compat.load_checkpoint_file(pickled)
+    # a torn ledger line is ignored, not trusted through
+    with open(tmp_path / 'ledger', 'a') as f:
+        f.write('{"path": ')
+    assert not trust_ledger.is_recorded(neighbour)
+
+
+def test_mmengine_loader_uses_policy(pickled, monkeypatch, tmp_path):
+    from mmengine.runner.checkpoint import CheckpointLoader
+
+    from kdbench.utils import trust_ledger
+    monkeypatch.delenv(compat.ALLOW_PICKLE_ENV, raising=False)
+    monkeypatch.setenv(trust_ledger.LEDGER_ENV, str(tmp_path / 'ledger'))
+    monkeypatch.setattr(compat, '_TRUSTED_FILES', [])
     with pytest.raises(compat.UntrustedCheckpointError):
         CheckpointLoader.load_checkpoint(pickled)
     with pytest.raises(FileNotFoundError, match='does not exist'):

@@ -198,3 +198,55 @@ def test_leaderboard_files_and_plots(tmp_path, monkeypatch):
                               'classification', 'T', str(out / 'cls.md'),
                               str(tmp_path / 'r.jsonl'))
     assert again == text
+
+
+def test_failed_settings_and_seeds_are_recorded_never_scored(tmp_path,
+                                                            monkeypatch):
+    """kd diverges at lr 0.2 (its best setting otherwise) and baseline at
+    seed 1: the failed setting is recorded as failed and is not a
+    candidate (and is not trained again); the failed seed is recorded,
+    listed under the table, left out of n and the paired Δ, and retried
+    by the next run."""
+    from kdbench.leaderboard.runner import RunFailed
+    calls = []
+    suite = write_suite(tmp_path, reference=dict(kd='baseline'),
+                        methods=dict(baseline=BASELINE_CFG, kd=KD_CFG))
+    runner = make_runner(suite, tmp_path, monkeypatch, calls)
+    train = fake_train(calls)
+
+    def failing(config, work_dir, seed, options, label, teacher_id=None):
+        if config == KD_CFG and float(options.get(LR)) == 0.2:
+            raise RunFailed('diverged', 'Training diverged at iteration 3',
+                            'python tools/train.py x --cfg-options '
+                            f'randomness.seed={seed} {LR}=0.2 '
+                            'test_after_train=False')
+        if config == BASELINE_CFG and seed == 1:
+            raise RunFailed('crashed', 'exit 1: boom')
+        return train(config, work_dir, seed, options, label, teacher_id)
+
+    monkeypatch.setattr(runner, '_train', failing)
+    runner.run()
+    records = read_records(str(tmp_path / 'r.jsonl'))
+    failed = [r for r in records if r.get('status') == 'failed']
+    assert sorted((r['method'], r['phase'], r['seed']) for r in failed) == [
+        ('baseline', 'test', 1), ('kd', 'tune', 100)]
+    assert all(r['value'] is None for r in failed)
+    kd = [r for r in records if r['method'] == 'kd' and r['phase'] == 'test']
+    assert {r['tuned'][LR] for r in kd} == {0.1}  # best of what finished
+    assert [s['value'] for s in kd[0]['tuning']['sweep']][1:] == [
+        pytest.approx(70 - 100 * 0.1 ** 2 + 3), None]
+
+    text = render_markdown(records, 'classification', 'T')
+    row = next(line for line in text.splitlines()
+               if line.startswith('| baseline |'))
+    assert row.split('|')[2].strip() == '2 (+1 failed)'
+    assert '- baseline: seed 1: exit 1: boom' in text
+    kd_row = next(line for line in text.splitlines()
+                  if line.startswith('| kd |'))
+    assert '[' in kd_row.split('|')[5]  # paired over seeds 0 and 2
+
+    # the next run: the failed seed is tried again, the failed setting not
+    calls.clear()
+    runner = make_runner(suite, tmp_path, monkeypatch, calls)
+    assert runner.run() == 0
+    assert [(c['config'], c['seed']) for c in calls] == [(BASELINE_CFG, 1)]

@@ -8,13 +8,12 @@ import os.path as osp
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import torch
 
 from conftest import (BASELINE_CFG, KD_CFG, REPO, isolated_mmengine_globals,
-                      run_tool)
+                      paused_config, run_tool, wait_for)
 
 SELF_GUIDANCE_CFG = ('configs/cls/self_guidance/'
                      'self-guidance_r18-w8_1xb64-3e_fmnist-mini.py')
@@ -48,20 +47,19 @@ def test_kill_9_and_resume_reaches_the_uninterrupted_result(tmp_path,
     done = run_tool(_train(SELF_GUIDANCE_CFG, whole), env=ONE_THREAD)
     assert done.returncode == 0, done.stderr[-3000:]
 
-    env = dict(os.environ, **ONE_THREAD)
+    # the cut run is the same run plus a hook that holds it after epoch 1's
+    # checkpoint (it draws no random numbers) until it is killed
+    cut.mkdir()
+    paused, marker, extra_env = paused_config(SELF_GUIDANCE_CFG, cut, epoch=1)
+    env = dict(os.environ, **ONE_THREAD, **extra_env)
     env.pop('KDBENCH_ALLOW_PICKLE', None)
-    proc = subprocess.Popen([sys.executable] + _train(SELF_GUIDANCE_CFG, cut),
+    proc = subprocess.Popen([sys.executable] + _train(paused, cut),
                             cwd=REPO, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    marker = cut / 'last_checkpoint'
-    deadline = time.time() + 300
-    while not (marker.exists() and 'epoch_1' in marker.read_text()):
-        assert proc.poll() is None, 'the run ended before its first ' \
-            'checkpoint could be cut'
-        assert time.time() < deadline
-        time.sleep(0.02)
+    wait_for(marker, proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=60)
+    assert 'epoch_1' in (cut / 'last_checkpoint').read_text()
     assert not (cut / 'result.json').exists(), 'killed too late'
 
     resumed = run_tool(_train(SELF_GUIDANCE_CFG, cut, resume=True),
@@ -137,3 +135,46 @@ def test_a_seed_pairs_the_student_with_the_plain_run(config, tmp_path,
     differ = [k for k in plain['state']
               if not torch.equal(plain['state'][k], method['state'][k])]
     assert not differ, differ[:5]
+
+
+def _values(params):
+    """The drawn values among ``params`` (constant inits 0 and 1 left out)."""
+    values = torch.cat([p.detach().flatten() for p in params]).tolist()
+    return [v for v in values if v not in (0.0, 1.0)]
+
+
+@pytest.mark.parametrize('config', [
+    'configs/cls/dml/dml_r18-w8x2_1xb64-3e_fmnist-mini.py',
+    'configs/cls/one/one_r18-w8-3br_1xb64-3e_fmnist-mini.py',
+    'configs/cls/byot/byot_r18-w8_1xb64-3e_fmnist-mini.py',
+    'configs/cls/fitnets/fitnets_r18-w16_r18-w8_1xb64-3e_fmnist-mini.py',
+])
+def test_modules_built_after_the_student_share_no_draws_with_it(
+        config, random_teacher_ckpt):
+    """The student replays the generator state right after its build; a
+    peer, branch or connector must not draw from that same stream (it
+    would start as a copy of the student's weights). Measured as the
+    values it shares with the student, against the values another seed's
+    modules share with it by chance (float32 draws do collide)."""
+    from mmengine.config import Config
+
+    from kdbench.engine.hooks import deployable_model
+    from kdbench.registry import MODELS
+    cfg = Config.fromfile(osp.join(REPO, config))
+    if 'teacher' in cfg.model:
+        cfg.model.teacher_checkpoint = random_teacher_ckpt
+    student_values, others = None, []
+    for seed in (5, 6):
+        torch.manual_seed(seed)
+        model = MODELS.build(cfg.model)
+        model.init_weights()
+        student = deployable_model(model)
+        own = {id(p) for p in student.parameters()}
+        others.append(_values([p for n, p in model.named_parameters()
+                               if id(p) not in own
+                               and not n.startswith('teacher')]))
+        if student_values is None:
+            student_values = set(_values(student.parameters()))
+    shared = sum(v in student_values for v in others[0])
+    by_chance = sum(v in student_values for v in others[1])
+    assert others[0] and shared <= 1.5 * by_chance + 20, (shared, by_chance)

@@ -21,12 +21,30 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 
 
-def _config_of(loaded: dict, config: str = None):
+def _config_of(loaded: dict, src: str, config: str = None,
+               trust: bool = False):
+    """The training config: ``--config``, else the one the checkpoint
+    carries, read as literals only (executed only with ``--trust``)."""
     from mmengine.config import Config
+    from kdbench.utils.cli import UserInputError
+    from kdbench.utils.literal_config import UnsafeConfigText, literal_config
     if config:
         return Config.fromfile(config)
     text = (loaded.get('meta') or {}).get('cfg')
-    return Config.fromstring(text, '.py') if text else None
+    if not text:
+        return None
+    if not isinstance(text, str):
+        raise UserInputError(f'{src}: meta.cfg is not a config text; pass '
+                             f'the training config as --config.')
+    if trust:
+        return Config.fromstring(text, '.py')
+    try:
+        return literal_config(text)
+    except UnsafeConfigText as err:
+        raise UserInputError(
+            f'{src} carries a config that is not plain literals ({err}), '
+            f'and running it could execute code: pass the training config '
+            f'as --config, or --trust if you trust the file.') from None
 
 
 def _needs_rebuild(cfg) -> bool:
@@ -65,10 +83,18 @@ def export(src: str, dst: str, trust: bool = False,
            config: str = None) -> int:
     from kdbench.compat import load_checkpoint_file, save_weights
     from kdbench.utils.cli import UserInputError
-    loaded = load_checkpoint_file(src, 'cpu',
-                                  weights_only=False if trust else None)
+    from kdbench.compat import UntrustedCheckpointError
+    try:
+        loaded = load_checkpoint_file(src, 'cpu',
+                                      weights_only=False if trust else None)
+    except UntrustedCheckpointError:
+        raise UserInputError(
+            f'{src!r} holds pickled Python objects besides tensors (a full '
+            f'training checkpoint), and unpickling it can run code: pass '
+            f'--trust if you trust the file (e.g. your own run wrote it).'
+        ) from None
     state = loaded.get('state_dict', loaded)
-    cfg = _config_of(loaded, config)
+    cfg = _config_of(loaded, src, config, trust)
     if _needs_rebuild(cfg):
         weights = _rebuilt_state(cfg, state, src)
     else:

@@ -18,8 +18,6 @@ TITLES = {'classification': 'Classification leaderboard',
 
 
 def main(argv=None):
-    from kdbench.leaderboard import read_records, render_markdown
-    from kdbench.leaderboard.render import _records_name, write_leaderboard
     repo = osp.dirname(osp.dirname(osp.abspath(__file__)))
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--records',
@@ -28,6 +26,17 @@ def main(argv=None):
     parser.add_argument('--out', help='write here instead of '
                         'leaderboards/<task>.md; "-" prints only')
     args = parser.parse_args(argv)
+    from kdbench.utils.cli import report_user_errors
+    with report_user_errors():
+        render(args, repo)
+
+
+def render(args, repo):
+    from kdbench.leaderboard import read_records, render_markdown
+    from kdbench.leaderboard.render import _records_name, write_leaderboard
+    from kdbench.utils.cli import UserInputError
+    if not osp.isfile(args.records):
+        raise UserInputError(f'--records {args.records}: no such file.')
     records = read_records(args.records)
     title = TITLES.get(args.task, args.task.title())
     out = args.out or osp.join(repo, 'leaderboards', f'{args.task}.md')

@@ -32,6 +32,8 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
+    from kdbench.utils.process import die_with_parent
+    die_with_parent()  # started by a runner: do not outlive it
     args = parse_args(argv)
     from kdbench.utils.cli import report_user_errors
     with report_user_errors():
@@ -40,8 +42,7 @@ def main(argv=None):
 
 def run(args):
     import kdbench  # noqa: F401
-    from kdbench.compat import (adapt_cfg_to_device, shutdown_distributed,
-                                trust_directory)
+    from kdbench.compat import adapt_cfg_to_device, shutdown_distributed
     from kdbench.utils.cli import UserInputError, runner_config
     from mmengine.evaluator import DumpResults
     from mmengine.registry import RUNNERS
@@ -50,7 +51,6 @@ def run(args):
     cfg = runner_config(args)
     if not osp.isfile(args.checkpoint):
         raise UserInputError(f'Checkpoint {args.checkpoint!r} not found.')
-    trust_directory(cfg.work_dir)
     if args.show or args.show_dir:
         vis = cfg.get('default_hooks', {}).get('visualization')
         if vis is None:

@@ -27,6 +27,8 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
+    from kdbench.utils.process import die_with_parent
+    die_with_parent()  # started by a runner: do not outlive it
     args = parse_args(argv)
     from kdbench.utils.cli import report_user_errors
     with report_user_errors():
@@ -36,7 +38,7 @@ def main(argv=None):
 def run(args):
     import kdbench  # noqa: F401  (registries and version shims)
     from kdbench.compat import (adapt_cfg_to_device, shutdown_distributed,
-                                trust_directory)
+                                trust_file)
     from kdbench.utils.cli import (UserInputError, ensure_run_hooks,
                                    runner_config)
     from mmengine.registry import RUNNERS
@@ -55,16 +57,16 @@ def run(args):
             raise UserInputError('--auto-scale-lr needs auto_scale_lr = '
                                  'dict(base_batch_size=...) in the config.')
         cfg.auto_scale_lr.enable = True
-    # the run's own checkpoints (and an explicitly named resume file) may be
-    # full pickles; everything else loads weights-only (kdbench.compat)
-    trust_directory(cfg.work_dir)
+    # checkpoints this user's runs wrote (the trust ledger) and an explicitly
+    # named resume file may be full pickles; everything else loads
+    # weights-only (kdbench.compat)
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None
     elif args.resume is not None:
         if not osp.isfile(args.resume):
             raise UserInputError(f'--resume: no checkpoint at {args.resume!r}')
-        trust_directory(osp.abspath(args.resume))  # this file only
+        trust_file(args.resume)  # this file, as it is now
         cfg.resume = True
         cfg.load_from = args.resume
     ensure_run_hooks(cfg)

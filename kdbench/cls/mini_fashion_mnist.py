@@ -5,6 +5,7 @@ from typing import Optional, Sequence
 
 from mmpretrain.datasets import FashionMNIST
 
+from kdbench.datasets.fashion_mnist import check_idx_file
 from kdbench.registry import DATASETS
 
 
@@ -53,4 +54,10 @@ class MiniFashionMNIST(FashionMNIST):
                 f'it needs the Debian package dataset-fashion-mnist '
                 f'(`apt-get install dataset-fashion-mnist`), or --source DIR '
                 f'with the four idx .gz files.')
+        root = self.data_prefix['root']
+        for name in (self.train_list if not self.test_mode
+                     else self.test_list):
+            check_idx_file(osp.join(root, name[0].rsplit('.', 1)[0]
+                                    if name[0].endswith('.gz')
+                                    else name[0]))
         return super().load_data_list()

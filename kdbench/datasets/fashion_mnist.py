@@ -48,6 +48,35 @@ class FashionMNISTNotFoundError(FileNotFoundError):
         self.searched = searched
 
 
+class DataFileError(ValueError):
+    """A data file is truncated or not what its name says."""
+
+
+def check_idx_file(path):
+    """Raise ``DataFileError`` unless ``path`` (a decompressed idx file) is
+    exactly as long as its header says (a truncated copy otherwise fails
+    deep inside the dataset with a reshape error)."""
+    size = osp.getsize(path)
+    with open(path, 'rb') as f:
+        head = f.read(4)
+        if len(head) < 4 or head[:2] != b'\x00\x00' or \
+                head[2] not in _IDX_DTYPES:
+            raise DataFileError(f'{path} is not an idx file; re-create the '
+                                f'data with `make data`.')
+        dims = f.read(4 * head[3])
+    if len(dims) < 4 * head[3]:
+        raise DataFileError(f'{path} is truncated (its header is cut); '
+                            f're-create the data with `make data`.')
+    shape = [int.from_bytes(dims[4 * i:4 * i + 4], 'big')
+             for i in range(head[3])]
+    expected = 4 + 4 * head[3] + int(np.prod(shape))
+    if size != expected:
+        raise DataFileError(
+            f'{path} holds {size} bytes where its header ({shape}) needs '
+            f'{expected}: the file is truncated or corrupt; re-create the '
+            f'data with `make data`.')
+
+
 def has_source_files(directory):
     """Whether ``directory`` holds the four gzipped idx files."""
     return all(osp.isfile(osp.join(directory, f)) for f in ALL_SOURCE_FILES)

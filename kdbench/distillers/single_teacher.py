@@ -140,9 +140,10 @@ class SingleTeacherDistiller(BaseModel):
                 f'and teacher=... (module paths, e.g. "head.fc").') from err
         loss_cls = MODELS.get(cfg.get('type', ''))
         if loss_cls is None:
+            from kdbench.utils.error_translation import closest_types
             raise DistillerConfigError(
                 f'distill_losses.{name}: unknown loss type '
-                f'{cfg.get("type")!r}.')
+                f'{cfg.get("type")!r}{closest_types(cfg.get("type", ""))}.')
         student_taps, teacher_taps = self._tap_lists(
             name, loss_cls, student_tap, teacher_tap)
         connector_cfg = cfg.pop('connector', None)
@@ -336,6 +337,14 @@ class SingleTeacherDistiller(BaseModel):
             fix = ("add connector=dict(type='kdbench.Resize') (and a "
                    "kdbench.ConvAdapter before it if channels differ too), "
                    "or tap layers of equal stride")
+        elif student.dim() >= 2 and student.shape[1] != teacher.shape[1] \
+                and getattr(loss_fn, 'compares_class_scores', False):
+            fix = (f'the student predicts {student.shape[1]} classes and the '
+                   f'teacher {teacher.shape[1]}: {type(loss_fn).__name__} '
+                   f'compares the same classes, so give both heads the '
+                   f'dataset\'s class count (num_classes) and a teacher '
+                   f'trained on those classes; a connector would only '
+                   f'distil remapped scores')
         elif student.dim() >= 2 and student.shape[1] != teacher.shape[1]:
             fix = ("add connector=dict(type='kdbench.ConvAdapter') for "
                    "feature maps (kdbench.LinearAdapter for vectors) to map "

@@ -18,6 +18,10 @@ REQUIRED_KEYS = ('task', 'benchmark', 'dataset', 'method', 'config',
                  'finished_at')
 
 
+class RecordsError(ValueError):
+    """A records file that is not one JSON object per line."""
+
+
 def read_records(path: str) -> List[dict]:
     if not osp.isfile(path):
         return []
@@ -28,15 +32,29 @@ def read_records(path: str) -> List[dict]:
             if not line:
                 continue
             try:
-                records.append(json.loads(line))
+                record = json.loads(line)
             except json.JSONDecodeError as err:
-                raise ValueError(f'{path}:{number}: not a JSON record '
-                                 f'({err}); fix or remove that line.')
+                raise RecordsError(f'{path}:{number}: not a JSON record '
+                                   f'({err}); fix or remove that line.'
+                                   ) from None
+            if not isinstance(record, dict):
+                raise RecordsError(f'{path}:{number}: not a JSON object; '
+                                   f'fix or remove that line.')
+            records.append(record)
     return records
 
 
+# a run recorded as failed has no measurements, but says why
+FAILED_REQUIRED_KEYS = tuple(
+    k for k in REQUIRED_KEYS if k not in (
+        'teacher_value', 'iters', 'train_s', 's_per_iter', 'peak_mem_mb')
+) + ('status', 'error')
+
+
 def append_record(path: str, record: Dict) -> None:
-    missing = [k for k in REQUIRED_KEYS if k not in record]
+    required = FAILED_REQUIRED_KEYS if record.get('status') == 'failed' \
+        else REQUIRED_KEYS
+    missing = [k for k in required if k not in record]
     if missing:
         raise ValueError(f'record lacks keys {missing}')
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)

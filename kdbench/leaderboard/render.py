@@ -109,8 +109,12 @@ def _curve(runs: List[dict]) -> Optional[List[tuple]]:
     return [(i, statistics.fmean(c[i] for c in curves)) for i in iters]
 
 
-def summarize(records: List[dict]) -> Dict[tuple, Dict[str, dict]]:
-    """``{(benchmark, dataset, teacher, student, metric): {method: row}}``."""
+def summarize(records: List[dict], failures: Optional[dict] = None
+              ) -> Dict[tuple, Dict[str, dict]]:
+    """``{(benchmark, dataset, teacher, student, metric): {method: row}}``
+    of the runs that gave a result; runs recorded as failed are left out
+    of the rows and, when ``failures`` is given, collected there as
+    ``{key: {method: {seed: error}}}``."""
     groups: Dict[tuple, List[dict]] = OrderedDict()
     for r in records:
         key = (r['benchmark'], r['dataset'], r['teacher'], r['student'],
@@ -119,8 +123,16 @@ def summarize(records: List[dict]) -> Dict[tuple, Dict[str, dict]]:
     table = OrderedDict()
     for key, group in groups.items():
         rows = {}
-        for method, runs in current_runs(group).items():
-            runs = sorted(runs, key=lambda r: r['seed'])
+        for method, all_runs in current_runs(group).items():
+            failed = {r['seed']: r.get('error') or 'failed'
+                      for r in all_runs if r.get('status') == 'failed'}
+            runs = sorted((r for r in all_runs
+                           if r.get('status') != 'failed'),
+                          key=lambda r: r['seed'])
+            if failed and failures is not None:
+                failures.setdefault(key, {})[method] = failed
+            if not runs:
+                continue
             values = [r['value'] for r in runs]
             mean, std = _mean_std(values)
             side = {}
@@ -154,10 +166,32 @@ def summarize(records: List[dict]) -> Dict[tuple, Dict[str, dict]]:
                 commits=sorted({r['commit'] for r in runs}),
                 cpus=sorted({((r.get('extra') or {}).get('execution') or {})
                              .get('cpu') for r in runs} - {None}),
-                teacher_value=runs[0].get('teacher_value'))
+                teacher_value=runs[0].get('teacher_value'),
+                failed=len(failed))
+        if 'teacher' in rows:
+            rows['teacher']['retrains'] = _teacher_retrains(group)
         _add_deltas(rows)
         table[key] = rows
     return table
+
+
+def _teacher_retrains(group: List[dict]) -> List[dict]:
+    """Every recorded training of the current teacher recipe (same
+    ``teacher_id``) that gave other weights, e.g. on another CPU: its
+    value, weights and CPU, oldest first."""
+    teachers = sorted((r for r in group if r['method'] == 'teacher'
+                       and r.get('phase', 'test') == 'test'),
+                      key=lambda r: r.get('finished_at', ''))
+    if not teachers or teachers[-1].get('teacher_id') is None:
+        return []
+    same = [r for r in teachers
+            if r.get('teacher_id') == teachers[-1]['teacher_id']]
+    by_sha = OrderedDict()
+    for r in same:
+        by_sha[r.get('teacher_sha256')] = dict(
+            value=r['value'], sha=(r.get('teacher_sha256') or '')[:12],
+            cpu=((r.get('extra') or {}).get('execution') or {}).get('cpu'))
+    return list(by_sha.values()) if len(by_sha) > 1 else []
 
 
 def _add_deltas(rows: Dict[str, dict]) -> None:
@@ -245,7 +279,8 @@ def render_markdown(records: List[dict], task: str, title: str,
              'older records) relative to `baseline`.', '']
     if not records:
         return '\n'.join(lines + ['No records yet.', ''])
-    for key, rows in summarize(records).items():
+    failures = {}
+    for key, rows in summarize(records, failures).items():
         benchmark, dataset, teacher, student, metric = key
         teacher_row = rows.get('teacher')
         teacher_value = (teacher_row['mean'] if teacher_row else
@@ -257,6 +292,7 @@ def render_markdown(records: List[dict], task: str, title: str,
             lines += [f'Teacher {metric}: **{teacher_value:.2f}**', '']
         lines += _table(rows, metric)
         lines += [''] + _notes(rows, metric)
+        lines += _failure_notes(failures.get(key, {}), rows)
         if plots and key in plots:
             links = plots[key]
             lines += ['', f'![Δ with 95 % CI per method]({links["forest"]})'
@@ -300,7 +336,9 @@ def _table(rows: Dict[str, dict], metric: str) -> List[str]:
         budget = row.get('budget') or (
             '–' if method == 'teacher' else 'as baseline')
         out.append(
-            f'| {method} | {row["n"]} | {row["mean"]:.2f} ± '
+            f'| {method} | {row["n"]}'
+            + (f' (+{row["failed"]} failed)' if row.get('failed') else '') +
+            f' | {row["mean"]:.2f} ± '
             f'{row["std"]:.2f} |{side_cells} {ref} | {delta} | {verdict} |'
             + (f' {_fmt_tuned(row)} |' if tuned else '') +
             f' {row["iters"]} |' + (f' {budget} |' if budgets else '') +
@@ -308,8 +346,39 @@ def _table(rows: Dict[str, dict], metric: str) -> List[str]:
     return out
 
 
+def _failure_notes(failed: Dict[str, Dict[int, str]],
+                   rows: Dict[str, dict]) -> List[str]:
+    """One line per method with failed runs: which seeds and why; the
+    failed runs are not in its statistics (a failure is not a score)."""
+    if not failed:
+        return []
+    lines = ['', '**Failed runs** (no score, left out of n and the '
+             'statistics; the next run of the suite tries them again):']
+    for method in sorted(failed, key=_order):
+        seeds = failed[method]
+        where = '' if method in rows else ' (no run of it gave a result)'
+        reasons = sorted(set(seeds.values()))
+        lines.append(f'- {method}{where}: seed'
+                     f'{"s" if len(seeds) > 1 else ""} '
+                     f'{", ".join(map(str, sorted(seeds)))}: '
+                     + '; '.join(reasons))
+    return lines
+
+
 def _notes(rows: Dict[str, dict], metric: str) -> List[str]:
     notes = []
+    retrains = (rows.get('teacher') or {}).get('retrains')
+    if retrains:
+        notes.append(
+            'The teacher recipe was trained on more than one machine, with '
+            'different weights (floating-point results differ between CPU '
+            'models): ' + '; '.join(
+                f'{t["value"]:.2f} (`{t["sha"]}`, '
+                f'{t["cpu"] or "CPU not recorded"})' for t in retrains)
+            + '. The teacher row is '
+            'the latest; each student run was distilled from the weights '
+            'its record names (`teacher_sha256`), and Δ pairs runs of the '
+            'same seed, made on the same machine.')
     mde = detectable_effect(rows)
     if mde is not None and not math.isnan(mde['mde']):
         design = ('paired t-test, pooled sd of the per-seed differences'

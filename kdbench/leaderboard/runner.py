@@ -34,8 +34,10 @@ import json
 import os
 import os.path as osp
 import itertools
+import math
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -46,6 +48,8 @@ from typing import Dict, List, Optional
 from mmengine.config import Config
 
 from kdbench.distillers.model_refs import REPO_ROOT
+from kdbench.utils.process import PARENT_ENV, Busy, exclusive_lock
+from kdbench.utils.trust_ledger import file_sha256
 from .records import (append_record, find, git_commit, read_records,
                       stack_versions)
 from .render import write_leaderboard
@@ -63,7 +67,34 @@ PRETRAINED_ROOT = osp.join(REPO_ROOT, 'work_dirs', 'pretrained')
 
 
 class RunFailed(RuntimeError):
-    pass
+    """A run that ended without a result; ``reason`` is one line for the
+    record (the training's own ``kdbench: error:`` line when it gave one),
+    ``command`` the command that was run."""
+
+    def __init__(self, message: str, reason: Optional[str] = None,
+                 command: Optional[str] = None):
+        super().__init__(message)
+        self.reason = reason or message.splitlines()[0]
+        self.command = command
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill a trainer started in its own process group, and its group."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def _failure_reason(log_tail: str, returncode: int) -> str:
+    """The training's ``kdbench: error:`` line, else its last line."""
+    lines = [line.strip() for line in log_tail.splitlines() if line.strip()]
+    for line in reversed(lines):
+        if line.startswith('kdbench: error:'):
+            return line[len('kdbench: error:'):].strip()
+    last = lines[-1] if lines else ''
+    return f'exit {returncode}' + (f': {last[:300]}' if last else '')
 
 
 def _stem(path: str) -> str:
@@ -83,14 +114,6 @@ def _now() -> str:
 
 def _options(options: dict) -> List[str]:
     return [f'{k}={v}' for k, v in options.items()]
-
-
-def file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def config_sha256(path: str) -> str:
@@ -294,7 +317,7 @@ class BenchmarkRunner:
                   options: dict, teacher_id: Optional[str] = None,
                   records_path: Optional[str] = None,
                   benchmark: Optional[str] = None,
-                  phase: str = 'test') -> list:
+                  phase: str = 'test', include_failed: bool = False) -> list:
         """Records of this very run: same method, seed, config file and
         resolved config content, options, thread count, phase (tuning or
         test), teacher (identified by config and seed, see module doc),
@@ -309,7 +332,8 @@ class BenchmarkRunner:
             config_sha256=cfg_sha, teacher_id=teacher_id,
             threads=self.threads, phase=phase,
             pretrained_sha256=self.pretrained_shas, source=self.source)
-            if _run_options(_command_options(r['command'])) == wanted]
+            if (include_failed or r.get('status') != 'failed')
+            and _run_options(_command_options(r['command'])) == wanted]
 
     def config_sha(self, config: str) -> str:
         """sha256 of ``config``'s resolved content (cached per run)."""
@@ -338,6 +362,7 @@ class BenchmarkRunner:
     # --------------------------------------------------------------- runs
     def _env(self) -> dict:
         env = dict(os.environ)
+        env[PARENT_ENV] = str(os.getpid())  # the child dies with the runner
         if self.threads:
             for var in THREAD_ENV_VARS:
                 env[var] = str(self.threads)
@@ -359,6 +384,19 @@ class BenchmarkRunner:
                     pretrained_sha256=self.pretrained_shas)
         if self.source is not None:
             spec['source'] = self.source
+        # one trainer per work_dir: the lock (beside it) is passed on to
+        # the trainer and held until both the trainer and this job end
+        try:
+            lock = exclusive_lock(work_dir.rstrip(os.sep) + '.lock',
+                                  f'{work_dir}')
+        except Busy as err:
+            raise RunFailed(f'{label}: {err}') from None
+        with lock:
+            return self._train_locked(command, work_dir, spec, seed, label,
+                                      lock)
+
+    def _train_locked(self, command, work_dir, spec, seed, label,
+                      lock) -> dict:
         self._claim_work_dir(work_dir, spec)
         result_file = osp.join(work_dir, 'result.json')
         if osp.isfile(result_file):
@@ -373,14 +411,17 @@ class BenchmarkRunner:
         log_path = osp.join(work_dir, 'run.log')
         start = time.perf_counter()
         with open(log_path, 'a') as log:
+            # its own process group: stopping the runner stops the trainer
+            # and whatever it started
             proc = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log,
-                                    stderr=subprocess.STDOUT, env=self._env())
+                                    stderr=subprocess.STDOUT, env=self._env(),
+                                    process_group=0,
+                                    pass_fds=(lock.fileno(),))
             self._procs.add(proc)
             try:
                 returncode = proc.wait()
             except BaseException:  # Ctrl-C: the training dies with us
-                proc.kill()
-                proc.wait()
+                _kill_group(proc)
                 raise
             finally:
                 self._procs.discard(proc)
@@ -390,7 +431,9 @@ class BenchmarkRunner:
             with open(log_path) as f:
                 tail = ''.join(f.readlines()[-25:])
             raise RunFailed(f'{label} failed (exit {returncode}); last '
-                            f'lines of {log_path}:\n{tail}')
+                            f'lines of {log_path}:\n{tail}',
+                            _failure_reason(tail, returncode),
+                            shlex.join(command))
         with open(result_file) as f:
             result = json.load(f)
         result['wall_s'] = time.perf_counter() - start
@@ -442,7 +485,10 @@ class BenchmarkRunner:
         else:
             metrics = result['metrics']
         if key in metrics:
-            return float(metrics[key]) * scale
+            value = float(metrics[key]) * scale
+            if not math.isfinite(value):
+                raise RunFailed(f'{label}: {key} is {value}, not a score.')
+            return value
         empty = self.suite.get('no_prediction_value')
         if empty is not None and result.get('no_predictions'):
             return float(empty)
@@ -689,6 +735,31 @@ class BenchmarkRunner:
                       **fields)
         append_record(self.records_path, record)
 
+    def _append_failure(self, method, seed, config, options, err: RunFailed,
+                        teacher_sha, phase: str = 'test', **fields):
+        """Record a run that gave no result as failed (``status``,
+        ``error``; ``value`` None): the table lists it and leaves it out
+        of the statistics; a later run of the suite tries it again."""
+        record = self._base_record()
+        if self.pretrained_shas is not None:
+            record['pretrained_sha256'] = self.pretrained_shas
+        if self.source is not None:
+            record['source'] = self.source
+        command = err.command or shlex.join(
+            [sys.executable, TRAIN_TOOL, config, '--cfg-options',
+             *_options({'randomness.seed': seed, **options})])
+        record.update(method=method, seed=seed, config=config, value=None,
+                      status='failed', error=err.reason, phase=phase,
+                      reference=self.reference(method),
+                      config_sha256=self.config_sha(config),
+                      teacher_id=self.teacher_id()
+                      if teacher_sha is not None else None,
+                      teacher_sha256=teacher_sha, budget=self._budget(config),
+                      command=command, finished_at=_now(),
+                      extra=dict(benchmark_command=shlex.join(sys.argv)),
+                      **fields)
+        append_record(self.records_path, record)
+
     # -------------------------------------------------------------- plan
     def _method_options(self, method: str, teacher_weights: str) -> dict:
         config = self.methods.get(method) or self.all_methods[method]
@@ -745,16 +816,21 @@ class BenchmarkRunner:
                 sweeps.setdefault(method, []).append(
                     dict(options=point, value=value))
             for method, sweep in sweeps.items():
-                if any(s['value'] is None for s in sweep):
-                    chosen[method] = None  # a failed setting: no choice
+                finished = [s for s in sweep if s['value'] is not None]
+                if not finished:
+                    chosen[method] = None  # no setting trained: no choice
                     self.failures.append(f'{method} tuning')
                     continue
-                best = max(sweep, key=lambda s: s['value'])
+                # a setting that failed (e.g. diverged at a high lr) is
+                # recorded as failed and is not a candidate
+                best = max(finished, key=lambda s: s['value'])
                 chosen[method] = best['options']
                 print(f'[tuned] {method}: {best["options"]} (validation '
                       f'{self.suite.metric} {best["value"]:.2f}; '
-                      + ', '.join(f'{s["options"]}: {s["value"]:.2f}'
-                                  for s in sweep) + ')', flush=True)
+                      + ', '.join(f'{s["options"]}: ' + (
+                          'failed' if s['value'] is None
+                          else f'{s["value"]:.2f}') for s in sweep) + ')',
+                      flush=True)
         # 2. the seeds, with the chosen settings, seed by seed
         seed_jobs = [(m, s) for s in self.seeds for m in self.methods
                      if chosen.get(m, {}) is not None]
@@ -789,7 +865,7 @@ class BenchmarkRunner:
                 for f in futures:
                     f.cancel()
                 for proc in list(self._procs):
-                    proc.kill()
+                    _kill_group(proc)
                 raise
 
     def tune_job(self, method: str, point: dict,
@@ -806,8 +882,14 @@ class BenchmarkRunner:
         uses_teacher = self._uses_teacher(config)
         tid = self.teacher_id() if uses_teacher else None
         done = self._recorded(method, self.tune_seed, config, options, tid,
-                              phase='tune')
+                              phase='tune', include_failed=True)
         if done and not self.rerun:
+            if done[-1].get('status') == 'failed':
+                # a tuning run fails the same way again (same seed and
+                # setting): it stays a failed, non-candidate setting
+                self._say(f'{label}: recorded as failed '
+                          f'({done[-1].get("error")}), skipped')
+                return None
             self._say(f'{label}: recorded (validation {self.suite.metric} '
                       f'{done[-1]["value"]:.2f}), skipped')
             return done[-1]['value']
@@ -824,6 +906,9 @@ class BenchmarkRunner:
             value = self._metric(result, label, split='val')
         except RunFailed as err:
             self._say(str(err))
+            self._append_failure(method, self.tune_seed, config, options, err,
+                                 teacher_sha if uses_teacher else None,
+                                 phase='tune', tuned=point)
             return None
         self._append(method, self.tune_seed, config, value, teacher_value
                      if uses_teacher else None, result,
@@ -873,6 +958,8 @@ class BenchmarkRunner:
         except RunFailed as err:
             self._say(str(err))
             self.failures.append(label)
+            self._append_failure(method, seed, config, options, err,
+                                 run_sha, tuned=tuned, tuning=tuning)
             return
         weights = osp.join(work_dir, 'weights.pth')
         if osp.isfile(weights):  # what transfer runs start from

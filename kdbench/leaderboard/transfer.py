@@ -177,6 +177,10 @@ def render_transfer_matrix(records: List[dict], tasks: List[str],
                 (r.get('source') or {}).get('suite') == pretraining and
                 _from_current_source(r['source'], current_sources)]
         for method, runs in current_runs(rows).items():
+            # a failed fine-tuning is not a score (the runner lists it)
+            runs = [r for r in runs if r.get('status') != 'failed']
+            if not runs:
+                continue
             values = [r['value'] for r in runs]
             std = statistics.stdev(values) if len(values) > 1 else 0.0
             cells.setdefault(method, {})[task] = (

@@ -30,8 +30,6 @@ class ActivationBoundaryLoss(DistillLoss):
 
     def __init__(self, margin: float = 1.0, loss_weight: float = 1.0):
         super().__init__(loss_weight)
-        if margin < 0:
-            raise ValueError(f'margin must be >= 0, got {margin}')
         self.margin = float(margin)
 
     def forward(self, student: torch.Tensor,

@@ -5,11 +5,16 @@ outputs of its two taps, the student side already passed through the loss's
 connector, if any) and returns a weighted scalar. Losses are task-agnostic:
 which pixels, regions or samples are fed to them is decided by task glue.
 """
+import difflib
+import functools
+import inspect
 from contextlib import contextmanager
 from typing import Iterator, Optional, Sequence, Tuple
 
 import torch
 from torch import nn
+
+from .arguments import LossArgumentError, check_loss_arguments
 
 
 @contextmanager
@@ -75,9 +80,42 @@ class DistillLoss(nn.Module):
     #: whether student and teacher must have identical shapes (subclasses
     #: with weaker requirements override :meth:`shape_problem`).
     requires_same_shape = True
+    #: whether the loss compares class scores (logits): a channel mismatch
+    #: then means the two networks predict different class sets
+    compares_class_scores = False
+
+    def __init_subclass__(cls, **kwargs):
+        """Every loss checks its arguments when built (losses.arguments)."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get('__init__')
+        if init is None:
+            return
+        signature = inspect.signature(init)
+
+        @functools.wraps(init)
+        def checked_init(self, *args, **kw):
+            try:
+                bound = signature.bind(self, *args, **kw)
+            except TypeError as err:
+                names = list(signature.parameters)[1:]
+                close = [m for k in kw if k not in names for m in
+                         difflib.get_close_matches(k, names, n=1)]
+                hint = f' (did you mean {close[0]!r}?)' if close else ''
+                raise LossArgumentError(
+                    f'{type(self).__name__}: {err}{hint}; its arguments '
+                    f'are {names}.') from None
+            bound.apply_defaults()
+            values = dict(bound.arguments)
+            values.pop('self', None)
+            check_loss_arguments(type(self).__name__, values)
+            init(self, *args, **kw)
+
+        cls.__init__ = checked_init
 
     def __init__(self, loss_weight: float = 1.0):
         super().__init__()
+        check_loss_arguments(type(self).__name__,
+                             dict(loss_weight=loss_weight))
         self.loss_weight = float(loss_weight)
 
     def shape_problem(self, student_shape: Sequence[int],

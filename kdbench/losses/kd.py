@@ -51,6 +51,8 @@ class KDLoss(DistillLoss):
     * ``'none'``: the weighted per-sample vector of shape ``(N,)``.
     """
 
+    compares_class_scores = True
+
     _REDUCTIONS = ('batchmean', 'sum', 'none')
     #: the target is a constant (online variants may let gradient through)
     detach_teacher = True
@@ -58,8 +60,6 @@ class KDLoss(DistillLoss):
     def __init__(self, tau: float = 4.0, loss_weight: float = 1.0,
                  reduction: str = 'batchmean'):
         super().__init__(loss_weight)
-        if tau <= 0:
-            raise ValueError(f'tau must be positive, got {tau}')
         self.tau = float(tau)
         self.reduction = one_of('reduction', reduction, self._REDUCTIONS)
 

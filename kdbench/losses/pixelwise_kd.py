@@ -42,6 +42,8 @@ class PixelwiseKDLoss(DistillLoss):
     (the official code, so its scale grows with the batch size).
     """
 
+    compares_class_scores = True
+
     _REDUCTIONS = ('mean', 'official')
 
     def __init__(self, tau: float = 1.0, loss_weight: float = 10.0,

@@ -25,6 +25,8 @@ class WeightedSoftCELoss(DistillLoss):
     averaged (optionally weighted, or divided by ``avg_factor``).
     """
 
+    compares_class_scores = True
+
     def __init__(self, background_weight: float = 1.5,
                  background_index: int = -1, tau: float = 1.0,
                  loss_weight: float = 1.0):
@@ -66,6 +68,8 @@ class WeightedSoftBCELoss(DistillLoss):
     the softmax form. Elementwise over the inputs, then averaged (or
     weighted / divided by ``avg_factor``).
     """
+
+    compares_class_scores = True
 
     def __init__(self, background_weight: float = 1.5, tau: float = 1.0,
                  loss_weight: float = 1.0):

@@ -1,6 +1,7 @@
 """Write a student-only, weights-only checkpoint at the end of training."""
 import os.path as osp
 
+import torch
 from mmengine.dist import master_only
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
@@ -54,6 +55,15 @@ class StudentExportHook(Hook):
                     seed=int(runner.seed),
                     model_type=type(model).__name__)
         path = osp.join(runner.work_dir, self.filename)
-        save_weights(deployable_state_dict(runner.model), path, meta)
+        state = deployable_state_dict(runner.model)
+        broken = [k for k, v in state.items() if v.is_floating_point()
+                  and not bool(torch.isfinite(v).all())]
+        if broken:
+            from .finite_training_hook import NonFiniteTrainingError
+            raise NonFiniteTrainingError(
+                f'The trained weights are not finite ({len(broken)} tensors, '
+                f'e.g. {broken[0]}); {self.filename} was not written. The '
+                f'run diverged: lower the learning rate or the loss weights.')
+        save_weights(state, path, meta)
         runner.logger.info(f'Saved the {meta["model_type"]} weights '
                            f'(weights only) to {path}')
