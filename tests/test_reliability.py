@@ -264,6 +264,13 @@ def test_finite_hook_skips_exactly_the_bad_step():
     assert torch.equal(net.weight, before) and hook.skipped == 1
     wrapper.update_params(net(torch.ones(1, 3)).sum())
     assert not torch.equal(net.weight, before)
+    # a parameter scheduler built afterwards (as BornAgainHook builds one
+    # per generation) wraps the guarded step with its counter
+    from mmengine.optim import CosineAnnealingLR
+    scheduler = CosineAnnealingLR(wrapper, T_max=4, by_epoch=False)
+    wrapper.update_params(net(torch.ones(1, 3)).sum())
+    scheduler.step()
+    assert wrapper.optimizer.param_groups[0]['lr'] < 0.1
 
 
 # ----------------------------------------------------- the runner side

@@ -9,6 +9,7 @@ iteration and the loss terms that are not finite, and either stops the run
 most ``max_skips`` times in a run).
 """
 import math
+import types
 from typing import Dict, Optional
 
 import torch
@@ -83,19 +84,23 @@ class FiniteTrainingHook(Hook):
 
     def _guard(self, wrapper, runner) -> None:
         step = wrapper.step
+        hook = self
 
-        def guarded_step(*args, **kwargs):
-            if _grads_finite(wrapper.optimizer):
+        def guarded_step(optim_wrapper, *args, **kwargs):
+            if _grads_finite(optim_wrapper.optimizer):
                 return step(*args, **kwargs)
-            message = self._describe(runner)
-            if self.action == 'stop' or self.skipped >= self.max_skips:
+            message = hook._describe(runner)
+            if hook.action == 'stop' or hook.skipped >= hook.max_skips:
                 raise NonFiniteTrainingError(message)
-            self.skipped += 1
-            runner.logger.warning(f'{message} Step skipped ({self.skipped} '
-                                  f'of at most {self.max_skips}).')
-            wrapper.optimizer.zero_grad()
+            hook.skipped += 1
+            runner.logger.warning(f'{message} Step skipped ({hook.skipped} '
+                                  f'of at most {hook.max_skips}).')
+            optim_wrapper.optimizer.zero_grad()
 
-        wrapper.step = guarded_step
+        # a bound method, as mmengine's parameter schedulers expect of the
+        # step they wrap with their counter (schedulers built later, e.g.
+        # per born-again generation, wrap this one)
+        wrapper.step = types.MethodType(guarded_step, wrapper)
 
     def _describe(self, runner) -> str:
         terms = _non_finite_terms(self._log_vars)
