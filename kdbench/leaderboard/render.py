@@ -291,7 +291,8 @@ def render_markdown(records: List[dict], task: str, title: str,
         if teacher_value is not None:
             lines += [f'Teacher {metric}: **{teacher_value:.2f}**', '']
         lines += _table(rows, metric)
-        lines += [''] + _notes(rows, metric)
+        for note in _notes(rows, metric):  # a paragraph each
+            lines += ['', note]
         lines += _failure_notes(failures.get(key, {}), rows)
         if plots and key in plots:
             links = plots[key]
