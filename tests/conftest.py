@@ -114,6 +114,15 @@ def paused_config(config, directory, epoch):
     return path, marker, {'PYTHONPATH': HELPERS}
 
 
+def free_port() -> str:
+    """A TCP port free right now, for a rendezvous of test processes (a
+    fixed port collides with another test session on the machine)."""
+    import socket
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return str(sock.getsockname()[1])
+
+
 def wait_for(path, proc, timeout=300):
     """Poll until ``path`` exists; fail if ``proc`` ends first."""
     deadline = time.time() + timeout

@@ -12,7 +12,7 @@ import sys
 import pytest
 import torch
 
-from conftest import (BASELINE_CFG, KD_CFG, REPO, TINY_OPTIONS,
+from conftest import (BASELINE_CFG, KD_CFG, REPO, TINY_OPTIONS, free_port,
                       paused_config, run_tool, wait_for)
 
 
@@ -97,7 +97,7 @@ def test_resume_continues_a_killed_run(tmp_path, fmnist_ready):
 def test_dist_train_two_cpu_processes(tmp_path, fmnist_ready,
                                       random_teacher_ckpt):
     work = str(tmp_path / 'dist')
-    env = dict(os.environ, PYTHON=sys.executable, PORT='29517')
+    env = dict(os.environ, PYTHON=sys.executable, PORT=free_port())
     proc = subprocess.run(
         ['bash', 'tools/dist_train.sh', KD_CFG, '2', '--work-dir', work,
          '--cfg-options', *TINY_OPTIONS,
@@ -213,7 +213,7 @@ def test_dist_train_detection_distiller_two_cpu_processes(tmp_path):
     student = offline_pretrained_config(GFL_STUDENT,
                                         str(tmp_path / 'student.py'))
     work = str(tmp_path / 'dist_det')
-    env = dict(os.environ, PYTHON=sys.executable, PORT='29519')
+    env = dict(os.environ, PYTHON=sys.executable, PORT=free_port())
     proc = subprocess.run(
         ['bash', 'tools/dist_train.sh',
          'configs/det/ld/ld-vlr_gfl_r18_gfl_r18-w16_1xb8-4e_coco-mini.py',
@@ -257,7 +257,7 @@ def test_dist_train_holistic_segmentation_two_cpu_processes(tmp_path):
     student = offline_pretrained_config(student_cfg,
                                         str(tmp_path / 'student.py'))
     work = str(tmp_path / 'dist_seg')
-    env = dict(os.environ, PYTHON=sys.executable, PORT='29521')
+    env = dict(os.environ, PYTHON=sys.executable, PORT=free_port())
     proc = subprocess.run(
         ['bash', 'tools/dist_train.sh',
          'configs/seg/skd/skd-full_pspnet_r18-d8_pspnet_r18-w16-d8_'
@@ -290,7 +290,7 @@ def test_dist_train_netdistiller_two_cpu_processes(tmp_path, fmnist_ready):
     the exported weights are the plain tiny classifier's."""
     from kdbench.compat import load_checkpoint_file
     work = str(tmp_path / 'dist_tiny')
-    env = dict(os.environ, PYTHON=sys.executable, PORT='29523')
+    env = dict(os.environ, PYTHON=sys.executable, PORT=free_port())
     proc = subprocess.run(
         ['bash', 'tools/dist_train.sh',
          'configs/tiny/netdistiller/netdistiller_mbv2-w0.35_1xb128-10e_'
@@ -320,7 +320,7 @@ def test_dist_train_netaug_two_cpu_processes(tmp_path, fmnist_ready):
     """NetAug (one summed loss) under the default DDP wrapper with 2
     processes, BN statistics re-estimated on each rank and averaged."""
     work = str(tmp_path / 'dist_netaug')
-    env = dict(os.environ, PYTHON=sys.executable, PORT='29525')
+    env = dict(os.environ, PYTHON=sys.executable, PORT=free_port())
     proc = subprocess.run(
         ['bash', 'tools/dist_train.sh',
          'configs/tiny/netaug/netaug_mbv2-w0.35_1xb128-10e_canvas64-mini.py',
