@@ -146,19 +146,46 @@ def _init_dist_pytorch_cpu_aware(backend, init_backend='torch', **kwargs):
 _ORIGINAL_INIT_DIST_PYTORCH = None
 
 
-def shutdown_distributed() -> None:
-    """Destroy the default process group after a run that finished.
+def shutdown_distributed(runner=None) -> bool:
+    """Tear down a finished distributed run; True if there was one.
 
-    Without it, gloo's worker threads are still alive when the interpreter
-    exits and torch 2.14 aborts the process now and then ("terminate called
-    without an active exception", exit -6) although training completed
-    (pytorch/pytorch#190489). Call it only on success: destroying the group
-    while another rank is stuck in a collective would hang instead of fail.
+    gloo's worker threads hold work objects whose tensors reference
+    Python objects; left to interpreter finalization, destroying them
+    takes the GIL of a dying interpreter and aborts the process now and
+    then ("terminate called without an active exception", exit -6)
+    although training completed (pytorch/pytorch#190489, #179291). So:
+    wait for every rank, drop the DDP wrapper (it keeps the group, and so
+    its threads, alive past ``destroy_process_group``), destroy the groups
+    and collect while the interpreter is whole. Call it only on success:
+    destroying the group while another rank is stuck in a collective would
+    hang instead of fail. The tools then end the process with
+    :func:`exit_finished_run`.
     """
+    import gc
+
     import torch.distributed as torch_dist
-    if torch_dist.is_available() and torch_dist.is_initialized():
-        torch_dist.barrier()
-        torch_dist.destroy_process_group()
+    if not (torch_dist.is_available() and torch_dist.is_initialized()):
+        return False
+    torch_dist.barrier()
+    if runner is not None:
+        runner.model = None
+    gc.collect()
+    torch_dist.destroy_process_group()
+    gc.collect()
+    return True
+
+
+def exit_finished_run(code: int = 0) -> None:
+    """End a finished distributed run's process without interpreter
+    finalization (where the abort above happens): every collective has
+    finished and the groups are destroyed; logs and streams are flushed
+    first."""
+    import logging
+    import sys
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def patch_dist_launcher() -> None:

@@ -42,7 +42,8 @@ def main(argv=None):
 
 def run(args):
     import kdbench  # noqa: F401
-    from kdbench.compat import adapt_cfg_to_device, shutdown_distributed
+    from kdbench.compat import (adapt_cfg_to_device, exit_finished_run,
+                                shutdown_distributed)
     from kdbench.utils.cli import UserInputError, runner_config
     from mmengine.evaluator import DumpResults
     from mmengine.registry import RUNNERS
@@ -77,7 +78,8 @@ def run(args):
         runner.test_evaluator.metrics.append(
             DumpResults(out_file_path=args.out))
     runner.test()
-    shutdown_distributed()
+    if shutdown_distributed(runner):
+        exit_finished_run()
 
 
 def load_weights_strictly(runner, checkpoint: str) -> None:

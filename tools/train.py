@@ -37,8 +37,8 @@ def main(argv=None):
 
 def run(args):
     import kdbench  # noqa: F401  (registries and version shims)
-    from kdbench.compat import (adapt_cfg_to_device, shutdown_distributed,
-                                trust_file)
+    from kdbench.compat import (adapt_cfg_to_device, exit_finished_run,
+                                shutdown_distributed, trust_file)
     from kdbench.utils.cli import (UserInputError, ensure_run_hooks,
                                    runner_config)
     from mmengine.registry import RUNNERS
@@ -75,7 +75,8 @@ def run(args):
     runner = (Runner.from_cfg(cfg) if 'runner_type' not in cfg
               else RUNNERS.build(cfg))
     runner.train()
-    shutdown_distributed()
+    if shutdown_distributed(runner):
+        exit_finished_run()
 
 
 if __name__ == '__main__':

@@ -99,7 +99,9 @@ class FiniteTrainingHook(Hook):
 
         # a bound method, as mmengine's parameter schedulers expect of the
         # step they wrap with their counter (schedulers built later, e.g.
-        # per born-again generation, wrap this one)
+        # per born-again generation, wrap this one); the counter of those
+        # built before lives on in ``step``, which says so
+        guarded_step._with_counter = getattr(step, '_with_counter', False)
         wrapper.step = types.MethodType(guarded_step, wrapper)
 
     def _describe(self, runner) -> str:
