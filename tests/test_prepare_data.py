@@ -29,9 +29,10 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TOOL = osp.join(REPO, 'tools', 'prepare_data.py')
 DATASET_CONFIGS = osp.join(REPO, 'configs', '_base_', 'datasets')
 TINY = {
-    'coco': {'train': 6, 'val': 5},
-    'voc': {'voc2007_trainval': 6, 'voc2007_test': 5, 'voc2012_trainval': 3},
-    'cityscapes': {'train': 4, 'val': 5},
+    'coco': {'train': 6, 'val': 5, 'holdout': 4},
+    'voc': {'voc2007_trainval': 6, 'voc2007_test': 5, 'voc2012_trainval': 3,
+            'voc2007_holdout': 4},
+    'cityscapes': {'train': 4, 'val': 5, 'holdout': 4},
 }
 
 
@@ -393,3 +394,55 @@ def test_cli_writes_then_skips_then_force_rebuilds(items, tmp_path):
     assert sorted(os.listdir(out)) == ['fashion_mnist']
     bad = run_tool('--out', out, '--only', 'cls,nope')
     assert bad.returncode == 2 and 'nope' in bad.stderr
+
+
+# ------------------------------------------------------------ holdout splits
+
+def test_holdout_scenes_use_no_item_of_a_training_scene():
+    """The validation (holdout) scenes draw only Fashion-MNIST train items
+    that no training scene used: with every item but those of class 7
+    used, every holdout instance is of class 7."""
+    rng = np.random.default_rng(0)
+    images = rng.integers(60, 255, size=(40, 28, 28), dtype=np.uint8)
+    labels = np.array([7 if i % 10 == 3 else i % 7 for i in range(40)])
+
+    class Items(dict):
+        pass
+
+    items = Items(train=(images, labels))
+    used = {i for i in range(40) if labels[i] != 7}
+    scenes = list(prepare._holdout_scenes(items, 0, 'coco', used, 12,
+                                          DETECTION_SPEC))
+    assert len(scenes) == 12
+    assert {i.label for s in scenes for i in s.instances} == {7}
+    # the training scenes report the items they use
+    recorded = set()
+    train = list(prepare._scenes(items, 0, 'coco', 'train', 'train', 5,
+                                 DETECTION_SPEC, recorded))
+    assert recorded == {i.source_index for s in train for i in s.instances}
+
+
+def test_holdout_splits_are_read_by_the_libraries(data_root):
+    """The holdout split of each dataset, in each library's own layout."""
+    from mmengine.registry import DATASETS
+    import mmdet.datasets  # noqa: F401
+    import mmseg.datasets  # noqa: F401
+    coco = data_root / 'mini_coco'
+    with open(coco / 'annotations' / 'instances_holdout2017.json') as f:
+        ann = json.load(f)
+    first_val = json.load(open(coco / 'annotations' /
+                               'instances_val2017.json'))['images'][-1]['id']
+    assert len(ann['images']) == 4 and ann['images'][0]['id'] > first_val
+    cfg = mm_config('mini_coco_detection.py', coco)
+    holdout = DATASETS.build(dict(
+        cfg.val_dataloader.dataset, ann_file='annotations/'
+        'instances_holdout2017.json', data_prefix=dict(img='holdout2017/')))
+    assert len(holdout) == 4
+    voc = data_root / 'mini_voc' / 'VOCdevkit' / 'VOC2007'
+    ids = (voc / 'ImageSets' / 'Main' / 'holdout.txt').read_text().split()
+    assert len(ids) == 4 and all((voc / 'Annotations' / f'{i}.xml').exists()
+                                 for i in ids)
+    seg = data_root / 'mini_cityscapes'
+    images = sorted((seg / 'leftImg8bit' / 'holdout').rglob('*.png'))
+    labels = sorted((seg / 'gtFine' / 'holdout').rglob('*.png'))
+    assert len(images) == len(labels) == 4

@@ -15,7 +15,8 @@ import cv2
 from .fashion_mnist import FASHION_MNIST_CLASSES
 
 SEG_CLASSES = ('background', ) + FASHION_MNIST_CLASSES
-CITIES = {'train': ('aachen', 'bremen'), 'val': ('frankfurt', 'lindau')}
+CITIES = {'train': ('aachen', 'bremen'), 'val': ('frankfurt', 'lindau'),
+          'holdout': ('erfurt', 'jena')}
 FRAME = 19
 
 

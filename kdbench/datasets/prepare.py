@@ -6,13 +6,18 @@ Targets under the output root (default ``data/``) and default sizes:
 name            directory            default sizes
 ==============  ===================  ==========================================
 ``cls``         ``fashion_mnist/``   the full 60000 / 10000 (idx files)
-``coco``        ``mini_coco/``       train2017 1000, val2017 200
-``voc``         ``mini_voc/``        VOC2007 trainval 1000 + test 200,
-                                     VOC2012 trainval 200
-``cityscapes``  ``mini_cityscapes/`` train 1000, val 200
+``coco``        ``mini_coco/``       train2017 1000, val2017 200,
+                                     holdout2017 200
+``voc``         ``mini_voc/``        VOC2007 trainval 1000 + test 200
+                                     + holdout 200, VOC2012 trainval 200
+``cityscapes``  ``mini_cityscapes/`` train 1000, val 200, holdout 200
 ==============  ===================  ==========================================
 
 Train splits draw items from Fashion-MNIST train, val/test splits from t10k.
+The holdout splits are the suites' validation splits: scenes the models
+never train on, drawn from Fashion-MNIST train items that no training scene
+uses (so validation neither sees training garments nor touches the test
+split).
 Each split has its own random stream, ``default_rng([seed, crc32(name)])``,
 so building one dataset alone gives the same files as building all of them.
 Every target gets a ``kdbench_manifest.json``; a target whose manifest
@@ -41,10 +46,10 @@ TARGET_DIRS = {'cls': 'fashion_mnist', 'coco': 'mini_coco',
                'voc': 'mini_voc', 'cityscapes': 'mini_cityscapes'}
 DEFAULT_SIZES = {
     'cls': {},
-    'coco': {'train': 1000, 'val': 200},
+    'coco': {'train': 1000, 'val': 200, 'holdout': 200},
     'voc': {'voc2007_trainval': 1000, 'voc2007_test': 200,
-            'voc2012_trainval': 200},
-    'cityscapes': {'train': 1000, 'val': 200},
+            'voc2012_trainval': 200, 'voc2007_holdout': 200},
+    'cityscapes': {'train': 1000, 'val': 200, 'holdout': 200},
 }
 SCENE_SPECS = {'cls': None, 'coco': DETECTION_SPEC, 'voc': DETECTION_SPEC,
                'cityscapes': SEGMENTATION_SPEC}
@@ -82,10 +87,30 @@ def split_rng(seed, dataset, split):
                                                    .encode())])
 
 
-def _scenes(items, seed, dataset, split, source_split, count, spec):
+def _scenes(items, seed, dataset, split, source_split, count, spec,
+            used=None):
+    """The scenes of one split; their items' indices are added to
+    ``used`` (a set) as the scenes are drawn."""
     images, labels = items[source_split]
-    return generate_scenes(images, labels, count,
-                           split_rng(seed, dataset, split), spec)
+    scenes = generate_scenes(images, labels, count,
+                             split_rng(seed, dataset, split), spec)
+    return scenes if used is None else _recording(scenes, used)
+
+
+def _recording(scenes, used):
+    for scene in scenes:
+        used.update(i.source_index for i in scene.instances)
+        yield scene
+
+
+def _holdout_scenes(items, seed, dataset, used, count, spec):
+    """Scenes from the Fashion-MNIST train items outside ``used`` (the
+    items of every training scene), with the split's own stream."""
+    images, labels = items['train']
+    unused = np.setdiff1d(np.arange(len(labels)),
+                          np.fromiter(used, np.int64, len(used)))
+    return generate_scenes(images[unused], labels[unused], count,
+                           split_rng(seed, dataset, 'holdout'), spec)
 
 
 def _build_cls(out, items, seed, sizes):
@@ -95,10 +120,16 @@ def _build_cls(out, items, seed, sizes):
 
 
 def _build_coco(out, items, seed, sizes):
-    counts, next_id = {}, 1
-    for split, source_split in (('train', 'train'), ('val', 'test')):
-        scenes = _scenes(items, seed, 'coco', split, source_split,
-                         sizes[split], DETECTION_SPEC)
+    counts, next_id, used = {}, 1, set()
+    for split, source_split in (('train', 'train'), ('val', 'test'),
+                                ('holdout', None)):
+        if source_split is None:
+            scenes = _holdout_scenes(items, seed, 'coco', used,
+                                     sizes[split], DETECTION_SPEC)
+        else:
+            scenes = _scenes(items, seed, 'coco', split, source_split,
+                             sizes[split], DETECTION_SPEC,
+                             used if split == 'train' else None)
         info = dict(description=f'kdbench mini COCO {split}2017: '
                     'Fashion-MNIST composites', version=str(GENERATOR_VERSION),
                     seed=seed)
@@ -115,18 +146,25 @@ def _build_voc(out, items, seed, sizes):
 
     train.txt / val.txt split each trainval into halves, as VOC does.
     """
-    counts = {}
+    counts, used = {}, set()
     parts = (('VOC2007', 'trainval', 'train', lambda i: f'{i:06d}', 1),
              ('VOC2007', 'test', 'test', lambda i: f'{i:06d}',
               sizes['voc2007_trainval'] + 1),
-             ('VOC2012', 'trainval', 'train', lambda i: f'2012_{i:06d}', 1))
+             ('VOC2012', 'trainval', 'train', lambda i: f'2012_{i:06d}', 1),
+             ('VOC2007', 'holdout', None, lambda i: f'{i:06d}',
+              sizes['voc2007_trainval'] + sizes['voc2007_test'] + 1))
     for year, image_set, source_split, make_id, first in parts:
         key = f'{year.lower()}_{image_set}'
         count = sizes[key]
         year_dir = osp.join(out, 'VOCdevkit', year)
         ids = [make_id(i) for i in range(first, first + count)]
-        scenes = _scenes(items, seed, 'voc', key, source_split, count,
-                         DETECTION_SPEC)
+        if source_split is None:
+            scenes = _holdout_scenes(items, seed, 'voc', used, count,
+                                     DETECTION_SPEC)
+        else:
+            scenes = _scenes(items, seed, 'voc', key, source_split, count,
+                             DETECTION_SPEC,
+                             used if source_split == 'train' else None)
         num_images, num_instances = voc.write_voc_images(year_dir, ids, scenes)
         voc.write_image_set(year_dir, image_set, ids)
         if image_set == 'trainval':
@@ -138,10 +176,16 @@ def _build_voc(out, items, seed, sizes):
 
 
 def _build_cityscapes(out, items, seed, sizes):
-    counts = {}
-    for split, source_split in (('train', 'train'), ('val', 'test')):
-        scenes = _scenes(items, seed, 'cityscapes', split, source_split,
-                         sizes[split], SEGMENTATION_SPEC)
+    counts, used = {}, set()
+    for split, source_split in (('train', 'train'), ('val', 'test'),
+                                ('holdout', None)):
+        if source_split is None:
+            scenes = _holdout_scenes(items, seed, 'cityscapes', used,
+                                     sizes[split], SEGMENTATION_SPEC)
+        else:
+            scenes = _scenes(items, seed, 'cityscapes', split, source_split,
+                             sizes[split], SEGMENTATION_SPEC,
+                             used if split == 'train' else None)
         num_images, num_instances = cityscapes.write_cityscapes_split(
             out, split, scenes, sizes[split])
         counts[split] = dict(images=num_images, instances=num_instances)
