@@ -113,6 +113,17 @@ def _holdout_scenes(items, seed, dataset, used, count, spec):
                            split_rng(seed, dataset, 'holdout'), spec)
 
 
+def _split_scenes(items, seed, dataset, split, source_split, count, spec,
+                  used):
+    """A training split (``source_split`` 'train': its items go into
+    ``used``), a test split ('test'), or the holdout split (None: items
+    outside ``used``; build it after the training splits)."""
+    if source_split is None:
+        return _holdout_scenes(items, seed, dataset, used, count, spec)
+    return _scenes(items, seed, dataset, split, source_split, count, spec,
+                   used if source_split == 'train' else None)
+
+
 def _build_cls(out, items, seed, sizes):
     files = export_classification(items.source_dir, out)
     return {'files': files, 'train': len(items['train'][1]),
@@ -123,13 +134,8 @@ def _build_coco(out, items, seed, sizes):
     counts, next_id, used = {}, 1, set()
     for split, source_split in (('train', 'train'), ('val', 'test'),
                                 ('holdout', None)):
-        if source_split is None:
-            scenes = _holdout_scenes(items, seed, 'coco', used,
-                                     sizes[split], DETECTION_SPEC)
-        else:
-            scenes = _scenes(items, seed, 'coco', split, source_split,
-                             sizes[split], DETECTION_SPEC,
-                             used if split == 'train' else None)
+        scenes = _split_scenes(items, seed, 'coco', split, source_split,
+                               sizes[split], DETECTION_SPEC, used)
         info = dict(description=f'kdbench mini COCO {split}2017: '
                     'Fashion-MNIST composites', version=str(GENERATOR_VERSION),
                     seed=seed)
@@ -158,13 +164,8 @@ def _build_voc(out, items, seed, sizes):
         count = sizes[key]
         year_dir = osp.join(out, 'VOCdevkit', year)
         ids = [make_id(i) for i in range(first, first + count)]
-        if source_split is None:
-            scenes = _holdout_scenes(items, seed, 'voc', used, count,
-                                     DETECTION_SPEC)
-        else:
-            scenes = _scenes(items, seed, 'voc', key, source_split, count,
-                             DETECTION_SPEC,
-                             used if source_split == 'train' else None)
+        scenes = _split_scenes(items, seed, 'voc', key, source_split, count,
+                               DETECTION_SPEC, used)
         num_images, num_instances = voc.write_voc_images(year_dir, ids, scenes)
         voc.write_image_set(year_dir, image_set, ids)
         if image_set == 'trainval':
@@ -179,13 +180,9 @@ def _build_cityscapes(out, items, seed, sizes):
     counts, used = {}, set()
     for split, source_split in (('train', 'train'), ('val', 'test'),
                                 ('holdout', None)):
-        if source_split is None:
-            scenes = _holdout_scenes(items, seed, 'cityscapes', used,
-                                     sizes[split], SEGMENTATION_SPEC)
-        else:
-            scenes = _scenes(items, seed, 'cityscapes', split, source_split,
-                             sizes[split], SEGMENTATION_SPEC,
-                             used if split == 'train' else None)
+        scenes = _split_scenes(items, seed, 'cityscapes', split,
+                               source_split, sizes[split], SEGMENTATION_SPEC,
+                               used)
         num_images, num_instances = cityscapes.write_cityscapes_split(
             out, split, scenes, sizes[split])
         counts[split] = dict(images=num_images, instances=num_instances)
