@@ -52,7 +52,7 @@ class UntrustedCheckpointError(RuntimeError):
 def trust_file(path: str) -> None:
     """Allow the full (pickled) checkpoint ``path`` -- this file only, as
     it is now -- to be loaded (the user named it, e.g. ``--resume PATH``)."""
-    from kdbench.utils.trust_ledger import file_sha256
+    from kdbench.utils.hashing import file_sha256
     entry = (osp.realpath(path), file_sha256(path))
     if entry not in _TRUSTED_FILES:
         _TRUSTED_FILES.append(entry)
@@ -61,7 +61,8 @@ def trust_file(path: str) -> None:
 def is_trusted(filename: str) -> bool:
     """Opt-in, a file the user named, or a checkpoint of the user's own
     runs with the hash the run recorded."""
-    from kdbench.utils.trust_ledger import file_sha256, is_recorded
+    from kdbench.utils.hashing import file_sha256
+    from kdbench.utils.trust_ledger import is_recorded
     if os.environ.get(ALLOW_PICKLE_ENV, '') == '1':
         return True
     real = osp.realpath(filename)

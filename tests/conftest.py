@@ -123,13 +123,37 @@ def free_port() -> str:
         return str(sock.getsockname()[1])
 
 
+def wait_until(condition, timeout, message):
+    """Poll ``condition()`` until it holds; fail with ``message`` after
+    ``timeout`` seconds."""
+    deadline = time.time() + timeout
+    while not condition():
+        assert time.time() < deadline, f'{message} (after {timeout} s)'
+        time.sleep(0.05)
+
+
 def wait_for(path, proc, timeout=300):
     """Poll until ``path`` exists; fail if ``proc`` ends first."""
-    deadline = time.time() + timeout
-    while not osp.exists(path):
+    def appeared():
         assert proc.poll() is None, f'the run ended before {path} appeared'
-        assert time.time() < deadline, f'{path} did not appear in {timeout} s'
-        time.sleep(0.05)
+        return osp.exists(path)
+    wait_until(appeared, timeout, f'{path} did not appear')
+
+
+@pytest.fixture(scope='session')
+def random_gfl_teacher(tmp_path_factory):
+    """Weights-only file of a randomly initialised mini GFL teacher."""
+    from det_helpers import GFL_TEACHER, random_weights
+    return random_weights(GFL_TEACHER, str(
+        tmp_path_factory.mktemp('gfl') / 'weights.pth'))
+
+
+@pytest.fixture(scope='session')
+def offline_gfl_student(tmp_path_factory):
+    """The mini GFL student with random "pretrained" backbone weights."""
+    from det_helpers import GFL_STUDENT, offline_pretrained_config
+    return offline_pretrained_config(GFL_STUDENT, str(
+        tmp_path_factory.mktemp('gfl_student') / 'student.py'))
 
 
 @contextlib.contextmanager

@@ -20,12 +20,6 @@ LD = dict(type='kdbench.DistributionKLLoss', tau=10.0, loss_weight=0.25)
 
 
 @pytest.fixture(scope='module')
-def gfl_ckpt(tmp_path_factory):
-    return random_weights(GFL_TEACHER, str(
-        tmp_path_factory.mktemp('gfl') / 'weights.pth'))
-
-
-@pytest.fixture(scope='module')
 def frcnn_ckpt(tmp_path_factory):
     return random_weights(FRCNN_TEACHER, str(
         tmp_path_factory.mktemp('frcnn') / 'weights.pth'))
@@ -41,16 +35,16 @@ def _dense(ckpt, **kwargs):
 
 
 # ------------------------------------------------------------- LD parity
-def test_ld_equals_mmdet_knowledge_distillation_detector(gfl_ckpt):
+def test_ld_equals_mmdet_knowledge_distillation_detector(random_gfl_teacher):
     """Same student weights, teacher and batch: our `ld` gives mmdet's
     LDHead losses (its KnowledgeDistillationKLDivLoss on the same rows)."""
     from mmengine.config import Config, ConfigDict
     from mmdet.registry import MODELS as MMDET_MODELS
     from mmengine.registry import DefaultScope
-    ours = _dense(gfl_ckpt, ld=LD)
+    ours = _dense(random_gfl_teacher, ld=LD)
     cfg = Config.fromfile(GFL_STUDENT).model.to_dict()
     cfg.update(type='KnowledgeDistillationSingleStageDetector',
-               teacher_config=GFL_TEACHER, teacher_ckpt=gfl_ckpt)
+               teacher_config=GFL_TEACHER, teacher_ckpt=random_gfl_teacher)
     cfg['bbox_head'].update(type='LDHead', loss_ld=dict(
         type='KnowledgeDistillationKLDivLoss', loss_weight=0.25, T=10))
     with DefaultScope.overwrite_default_scope('mmdet'):
@@ -76,8 +70,8 @@ def test_ld_equals_mmdet_knowledge_distillation_detector(gfl_ckpt):
     assert got['distill.loss_ld'].item() > 0
 
 
-def test_dense_teacher_runs_once_under_no_grad(gfl_ckpt):
-    model = _dense(gfl_ckpt, ld=LD, cls_kd=dict(
+def test_dense_teacher_runs_once_under_no_grad(random_gfl_teacher):
+    model = _dense(random_gfl_teacher, ld=LD, cls_kd=dict(
         type='kdbench.DistributionKLLoss', tau=2.0, loss_weight=10.0),
         feat_imit=dict(loss=dict(type='kdbench.HintLoss'), mask='all'))
     calls = []
@@ -97,9 +91,9 @@ def test_dense_teacher_runs_once_under_no_grad(gfl_ckpt):
     assert all(p.grad is None for p in model.teacher.parameters())
 
 
-def test_feat_imit_whole_map_is_hint_loss_per_level(gfl_ckpt):
+def test_feat_imit_whole_map_is_hint_loss_per_level(random_gfl_teacher):
     from kdbench.losses import HintLoss
-    model = _dense(gfl_ckpt, feat_imit=dict(
+    model = _dense(random_gfl_teacher, feat_imit=dict(
         loss=dict(type='kdbench.HintLoss', loss_weight=2.0,
                   reduction='mean'), mask='all'))
     inputs, samples = det_batch()
@@ -111,14 +105,14 @@ def test_feat_imit_whole_map_is_hint_loss_per_level(gfl_ckpt):
                    for s, t in zip(s_feats, t_feats))
     assert torch.allclose(got, expected, rtol=1e-5)
     for mask in ('gt_boxes', 'main_region'):
-        model = _dense(gfl_ckpt, feat_imit=dict(
+        model = _dense(random_gfl_teacher, feat_imit=dict(
             loss=dict(type='kdbench.HintLoss'), mask=mask))
         value = model.loss(inputs, samples)['distill.loss_feat_imit']
         assert torch.isfinite(value) and value.item() > 0
 
 
-def test_ld_vlr_and_cls_kd_terms(gfl_ckpt):
-    model = _dense(gfl_ckpt, ld=LD, ld_vlr=dict(loss=LD, alpha=0.25),
+def test_ld_vlr_and_cls_kd_terms(random_gfl_teacher):
+    model = _dense(random_gfl_teacher, ld=LD, ld_vlr=dict(loss=LD, alpha=0.25),
                    cls_kd=dict(type='kdbench.DistributionKLLoss', tau=2.0,
                                loss_weight=10.0))
     losses = model.loss(*det_batch())
@@ -197,27 +191,27 @@ def test_valuable_localization_region_band_and_weight():
 
 
 # --------------------------------------------------------- error paths
-def test_dense_errors(gfl_ckpt, tmp_path):
+def test_dense_errors(random_gfl_teacher, tmp_path):
     with pytest.raises(DistillerConfigError, match='reg_max 8 != teacher '
                        'reg_max 16'):
         DenseHeadDistiller(
             student=dict(_base_student(), bbox_head=dict(
                 _base_student()['bbox_head'], reg_max=8)),
-            teacher=GFL_TEACHER, teacher_checkpoint=gfl_ckpt, ld=LD)
+            teacher=GFL_TEACHER, teacher_checkpoint=random_gfl_teacher, ld=LD)
     with pytest.raises(DistillerConfigError, match=r'strides \[\(8, 8\), '
                        r'\(16, 16\), \(64, 64\)\] vs \[\(8, 8\)'):
         student = _base_student()
         student['bbox_head']['anchor_generator']['strides'] = [8, 16, 64]
         DenseHeadDistiller(student=student, teacher=GFL_TEACHER,
-                           teacher_checkpoint=gfl_ckpt, ld=LD)
+                           teacher_checkpoint=random_gfl_teacher, ld=LD)
     with pytest.raises(DistillerConfigError, match="feat_imit.mask must be"):
         DenseHeadDistiller(student=GFL_STUDENT, teacher=GFL_TEACHER,
-                           teacher_checkpoint=gfl_ckpt,
+                           teacher_checkpoint=random_gfl_teacher,
                            feat_imit=dict(loss=dict(type='kdbench.HintLoss'),
                                           mask='boxes'))
     with pytest.raises(DistillerConfigError, match='one-stage detector'):
         DenseHeadDistiller(student=FRCNN_STUDENT, teacher=GFL_TEACHER,
-                           teacher_checkpoint=gfl_ckpt, ld=LD)
+                           teacher_checkpoint=random_gfl_teacher, ld=LD)
 
 
 def _base_student():
@@ -282,10 +276,10 @@ def test_chen_mu_scales_the_hard_classification_losses(frcnn_ckpt):
     assert 'distill.loss_rcn_cls' not in hard
 
 
-def test_chen_errors(frcnn_ckpt, gfl_ckpt):
+def test_chen_errors(frcnn_ckpt, random_gfl_teacher):
     with pytest.raises(DistillerConfigError, match='two-stage detector'):
         ChenDistiller(student=GFL_STUDENT, teacher=GFL_TEACHER,
-                      teacher_checkpoint=gfl_ckpt, **CHEN)
+                      teacher_checkpoint=random_gfl_teacher, **CHEN)
     from mmengine.config import Config
     student = Config.fromfile(FRCNN_STUDENT).model.to_dict()
     student['roi_head']['bbox_head']['bbox_coder']['target_stds'] = [

@@ -10,7 +10,7 @@ import pytest
 
 from kdbench.utils.process import PARENT_ENV, Busy, exclusive_lock
 
-from conftest import REPO
+from conftest import REPO, wait_until
 
 HOLD = ('import sys, time; sys.path.insert(0, {repo!r}); '
         'from kdbench.utils.process import exclusive_lock; '
@@ -83,10 +83,7 @@ def test_trainer_dies_with_its_runner(tmp_path):
     child = int(pid_file.read_text())
     parent.send_signal(signal.SIGKILL)
     parent.wait()
-    deadline = time.time() + 10
-    while _alive(child) and time.time() < deadline:
-        time.sleep(0.05)
-    assert not _alive(child), 'the child outlived its parent'
+    wait_until(lambda: not _alive(child), 10, 'the child outlived its parent')
 
 
 def _alive(pid):

@@ -5,6 +5,7 @@ behind."""
 import json
 import os
 import os.path as osp
+import re
 import shutil
 import signal
 import subprocess
@@ -17,7 +18,7 @@ import torch
 from kdbench.leaderboard import read_records
 
 from conftest import (BASELINE_CFG, KD_CFG, REPO, TEACHER_MODEL, TINY_OPTIONS,
-                      run_tool, tiny_suite)
+                      run_tool, tiny_suite, wait_until)
 
 LD_CFG = 'configs/det/ld/ld-vlr_gfl_r18_gfl_r18-w16_1xb8-4e_coco-mini.py'
 
@@ -197,21 +198,6 @@ def test_corrupt_image_is_one_line(tmp_path, random_gfl_teacher,
     one_line_error(proc, annotated[0], 'not a readable image')
 
 
-@pytest.fixture(scope='module')
-def random_gfl_teacher(tmp_path_factory):
-    from det_helpers import GFL_TEACHER, random_weights
-    return random_weights(GFL_TEACHER, str(
-        tmp_path_factory.mktemp('gfl') / 'teacher.pth'))
-
-
-@pytest.fixture(scope='module')
-def offline_gfl_student(tmp_path_factory):
-    """The GFL student with random "pretrained" backbone weights."""
-    from det_helpers import GFL_STUDENT, offline_pretrained_config
-    return offline_pretrained_config(GFL_STUDENT, str(
-        tmp_path_factory.mktemp('gfl_student') / 'student.py'))
-
-
 # -------------------------------------------------- diverged training
 def test_diverged_training_stops_and_writes_no_weights(tmp_path,
                                                        fmnist_ready):
@@ -340,10 +326,8 @@ def test_one_runner_per_suite_and_no_orphans(tmp_path, fmnist_ready,
     finally:
         first.send_signal(signal.SIGKILL)
         first.wait()
-    deadline = time.time() + 30
-    while _trainers_in(work) and time.time() < deadline:
-        time.sleep(0.2)
-    assert not _trainers_in(work), 'the trainer outlived its runner'
+    wait_until(lambda: not _trainers_in(work), 30,
+               'the trainer outlived its runner')
 
 
 # ------------------------------------------------------ pickle trust
@@ -415,3 +399,31 @@ def test_table_names_the_records_file_it_was_rendered_from(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert f'from `{records}`' in out.read_text()
     assert 'leaderboards/records.jsonl' not in out.read_text()
+
+
+def test_leaderboard_names_a_missing_records_file(tmp_path):
+    proc = run_tool(['tools/leaderboard.py', '--records',
+                     str(tmp_path / 'none.jsonl'), '--out', '-'])
+    one_line_error(proc, 'none.jsonl: no such file')
+
+
+def test_idx_check_names_each_kind_of_broken_file(tmp_path):
+    """Not an idx file, a header cut short, a body of the wrong length;
+    an intact file passes."""
+    import numpy as np
+
+    from kdbench.datasets.fashion_mnist import DataFileError, check_idx_file
+    good = bytes([0, 0, 8, 2]) + (3).to_bytes(4, 'big') + \
+        (2).to_bytes(4, 'big') + bytes(range(6))
+    cases = {'good': good, 'text': b'hello world', 'cut': good[:6],
+             'short': good[:-1]}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+    check_idx_file(str(tmp_path / 'good'))
+    for name, fragment in (('text', 'is not an idx file'),
+                           ('cut', 'its header is cut'),
+                           ('short', 'holds 17 bytes where its header '
+                            '([3, 2]) needs 18')):
+        with pytest.raises(DataFileError, match=re.escape(fragment)):
+            check_idx_file(str(tmp_path / name))
+    assert np.frombuffer(good[12:], np.uint8).reshape(3, 2)[2, 1] == 5

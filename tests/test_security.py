@@ -83,3 +83,14 @@ def test_export_student_reads_a_literal_config_without_trust(tmp_path):
     proc = run_tool(['tools/export_student.py', str(src), str(out)])
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert list(torch.load(out, weights_only=True)['state_dict']) == ['w']
+
+
+def test_export_student_refuses_a_config_that_is_not_text(tmp_path):
+    src = tmp_path / 'odd.pth'
+    torch.save({'state_dict': {'student.w': torch.zeros(2)},
+                'meta': {'cfg': 42}}, src)
+    proc = run_tool(['tools/export_student.py', str(src),
+                     str(tmp_path / 'out.pth')])
+    assert proc.returncode == 2
+    assert 'meta.cfg is not a config text' in proc.stderr
+    assert '--config' in proc.stderr

@@ -199,19 +199,16 @@ def test_missing_dataset_is_one_message(tmp_path, random_teacher_ckpt):
     assert 'tools/prepare_data.py' in proc.stderr
 
 
-def test_dist_train_detection_distiller_two_cpu_processes(tmp_path):
+def test_dist_train_detection_distiller_two_cpu_processes(
+        tmp_path, random_gfl_teacher, offline_gfl_student):
     """tools/dist_train.sh runs a detection distillation config (LD on the
-    mini GFL pair) with 2 CPU processes and evaluates with CocoMetric."""
-    from det_helpers import (GFL_STUDENT, GFL_TEACHER,
-                             offline_pretrained_config, random_weights)
+    mini GFL pair) with 2 CPU processes and evaluates with CocoMetric. The
+    student's backbone loads random "pretrained" weights (the strict
+    kdbench.PretrainedBackbone path, without the real pretraining)."""
     if not osp.isfile(osp.join(REPO, 'data', 'mini_coco', 'annotations',
                                'instances_val2017.json')):
         pytest.fail('data/mini_coco is missing: run `make data`.')
-    ckpt = random_weights(GFL_TEACHER, str(tmp_path / 'teacher.pth'))
-    # the student's backbone loads random "pretrained" weights (the strict
-    # kdbench.PretrainedBackbone path, without the real pretraining)
-    student = offline_pretrained_config(GFL_STUDENT,
-                                        str(tmp_path / 'student.py'))
+    ckpt, student = random_gfl_teacher, offline_gfl_student
     work = str(tmp_path / 'dist_det')
     env = dict(os.environ, PYTHON=sys.executable, PORT=free_port())
     proc = subprocess.run(

@@ -7,12 +7,13 @@ Debian package ``dataset-fashion-mnist`` (in
 Pure numpy; no torch, no mm* import.
 """
 import gzip
-import hashlib
 import os
 import os.path as osp
 import shutil
 
 import numpy as np
+
+from kdbench.utils.hashing import file_sha256
 
 # Same names and order as mmpretrain's FASHIONMNIST_CATEGORITES (label i).
 FASHION_MNIST_CLASSES = ('T-shirt/top', 'Trouser', 'Pullover', 'Dress',
@@ -125,17 +126,9 @@ def load_split(source_dir, split):
     return images, labels
 
 
-def sha256_of(path, chunk_size=1 << 20):
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for chunk in iter(lambda: f.read(chunk_size), b''):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def source_digests(source_dir):
     """sha256 of each source file, keyed by file name."""
-    return {f: sha256_of(osp.join(source_dir, f)) for f in ALL_SOURCE_FILES}
+    return {f: file_sha256(osp.join(source_dir, f)) for f in ALL_SOURCE_FILES}
 
 
 def export_classification(source_dir, out_dir):

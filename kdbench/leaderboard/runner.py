@@ -49,7 +49,7 @@ from mmengine.config import Config
 
 from kdbench.distillers.model_refs import REPO_ROOT
 from kdbench.utils.process import PARENT_ENV, Busy, exclusive_lock
-from kdbench.utils.trust_ledger import file_sha256
+from kdbench.utils.hashing import file_sha256
 from .records import (append_record, find, git_commit, read_records,
                       stack_versions)
 from .render import write_leaderboard
@@ -312,6 +312,17 @@ class BenchmarkRunner:
             commit=self.commit, versions=self.versions,
             protocol=PROTOCOL, threads=self.threads, jobs=self.jobs,
             paired=self.paired)
+
+    def _run_record(self) -> dict:
+        """The fields every record of one of this suite's runs starts
+        with: the suite's, plus the pretrained weights and the source
+        (transfer) it depends on."""
+        record = self._base_record()
+        if self.pretrained_shas is not None:
+            record['pretrained_sha256'] = self.pretrained_shas
+        if self.source is not None:
+            record['source'] = self.source
+        return record
 
     def _recorded(self, method: str, seed: int, config: str,
                   options: dict, teacher_id: Optional[str] = None,
@@ -691,11 +702,7 @@ class BenchmarkRunner:
     def _append(self, method, seed, config, value, teacher_value, result,
                 teacher_sha, phase: str = 'test',
                 extra: Optional[dict] = None, **fields):
-        record = self._base_record()
-        if self.pretrained_shas is not None:
-            record['pretrained_sha256'] = self.pretrained_shas
-        if self.source is not None:
-            record['source'] = self.source
+        record = self._run_record()
         uses_teacher = method == 'teacher' or teacher_sha is not None
         history = result.get('val_history') or []
         key = self.suite.metric_key
@@ -740,11 +747,7 @@ class BenchmarkRunner:
         """Record a run that gave no result as failed (``status``,
         ``error``; ``value`` None): the table lists it and leaves it out
         of the statistics; a later run of the suite tries it again."""
-        record = self._base_record()
-        if self.pretrained_shas is not None:
-            record['pretrained_sha256'] = self.pretrained_shas
-        if self.source is not None:
-            record['source'] = self.source
+        record = self._run_record()
         command = err.command or shlex.join(
             [sys.executable, TRAIN_TOOL, config, '--cfg-options',
              *_options({'randomness.seed': seed, **options})])

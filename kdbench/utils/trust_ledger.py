@@ -11,10 +11,11 @@ The ledger lives in the user's cache directory (``KDBENCH_TRUST_LEDGER``
 overrides the path), outside every work directory, so that writing into a
 work directory is not enough to get a file trusted.
 """
-import hashlib
 import json
 import os
 import os.path as osp
+
+from kdbench.utils.hashing import file_sha256
 
 LEDGER_ENV = 'KDBENCH_TRUST_LEDGER'
 
@@ -25,14 +26,6 @@ def ledger_path() -> str:
         return path
     cache = os.environ.get('XDG_CACHE_HOME') or osp.expanduser('~/.cache')
     return osp.join(cache, 'kdbench', 'trusted_checkpoints.jsonl')
-
-
-def file_sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        for block in iter(lambda: f.read(1 << 20), b''):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def record(path: str) -> None:
