@@ -126,6 +126,26 @@ def test_runner_metric_scale_and_no_predictions(tmp_path):
     with pytest.raises(RunFailed, match=r"'coco/bbox_mAP' missing.*other"):
         runner._metric(dict(metrics={'other': 1.0}), 'x')
 
+    # with a validation split the number is the test split's, and "nothing
+    # predicted" must be said of the test split, not of the validation
+    runner.validation_split = True
+    both = dict(metrics={'coco/bbox_mAP': 0.3, 'coco/bbox_mAP_50': 0.6},
+                test_metrics={'coco/bbox_mAP': 0.2, 'coco/bbox_mAP_50': 0.4})
+    assert runner._metric(both, 'x') == pytest.approx(20.0)
+    assert runner._metric(both, 'x', split='val') == pytest.approx(30.0)
+    assert runner._side_metrics(both, 'x') == dict(AP50=pytest.approx(40.0))
+    assert runner._metric(dict(metrics={}, test_metrics={},
+                               test_no_predictions=True), 'x') == 0
+    with pytest.raises(RunFailed, match='missing'):
+        runner._metric(dict(metrics={}, no_predictions=False,
+                            test_metrics={}), 'x')
+    with pytest.raises(RunFailed, match='missing'):  # val said nothing
+        runner._metric(dict(metrics={}, test_metrics={},
+                            no_predictions=True,
+                            test_no_predictions=False), 'x')
+    with pytest.raises(RunFailed, match='test_after_train is off'):
+        runner._metric(dict(metrics={'coco/bbox_mAP': 0.3}), 'x')
+
 
 def test_budget_column_only_when_a_method_states_one():
     records = [rec('teacher', 0, 90.0), rec('baseline', 0, 80.0),

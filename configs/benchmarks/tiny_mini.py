@@ -1,6 +1,6 @@
 # Mini tiny-network suite: MobileNetV2 x0.35 pretrained on 10k items-on-
-# canvas images (the mini track's ImageNet), 10 epochs, 2 seeds per method;
-# top-1 on 2000 test items. The `kd` teacher is the ResNet-18 of the mini
+# canvas images (the mini track's ImageNet), 10 epochs, 5 seeds per method;
+# top-1 on the 10k test items. The `kd` teacher is the ResNet-18 of the mini
 # backbone pretraining recipe, trained once and cached.
 #   python tools/benchmark.py configs/benchmarks/tiny_mini.py
 task = 'tiny'
@@ -10,7 +10,21 @@ metric = 'top1'
 metric_key = 'accuracy/top1'
 title = 'Tiny-network leaderboard'
 leaderboard = 'leaderboards/tiny.md'
-seeds = [0, 1]
+# validation on training items 55000-56999 (val loop, learning curves,
+# tuning); the table's number is the 10k test items, evaluated once
+validation_split = True
+seeds = [0, 1, 2, 3, 4]
+# one thread per run, two runs side by side (thread counts change results)
+threads = 1
+jobs = 2
+# a seed gives every method the same data order, and the `kd` student the
+# plain student's initialisation; NetAug / NetDistiller train a wider
+# supernet whose base slice cannot start where the plain network does, so
+# their pairs share only the data order (the paired interval stays valid,
+# it is only narrower where the initialisation is shared too)
+paired = True
+cfg_options = {'randomness.deterministic': True}
+teacher_cfg_options = {'randomness.deterministic': True}
 teacher = dict(name='ResNet-18 (mini pretraining)', seed=0,
                config='configs/pretrain/resnet18_1xb128-2e_fmnist-canvas64.py')
 student = 'MobileNetV2 x0.35'
@@ -24,10 +38,19 @@ methods = dict(
     netdistiller_kd='configs/tiny/netdistiller_kd/netdistiller-kd_r18_' +
     _suffix,
 )
+# every method, the baseline included, tries the same lr grid on the
+# validation split (tuning seed 100): the old shared lr 0.025 was chosen for
+# NetAug's stability and handicapped the plain network (67.6 / 65.7 at 0.1
+# against 61.95 / 59.4 at 0.025, seeds 0 / 1)
+tuning = dict(
+    seed=100,
+    grid={'optim_wrapper.optimizer.lr': [0.025, 0.05, 0.1, 0.2]},
+)
 # --quick: one seed, 2 epochs (1 of warm-up, 1 of cosine: the schedule's
 # cosine phase starts at epoch 1); records under work_dirs/benchmarks/quick
 quick = dict(
     seeds=[0],
+    tuning=dict(grid={}),
     cfg_options={'train_cfg.max_epochs': 2, 'train_cfg.val_interval': 2,
                  'param_scheduler.1.end': 2},
 )

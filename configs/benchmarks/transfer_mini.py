@@ -10,6 +10,11 @@ leaderboard = 'leaderboards/transfer.md'
 pretraining = 'configs/benchmarks/tiny_mini.py'
 methods = ['baseline', 'kd', 'netaug', 'netdistiller', 'netaug_kd',
            'netdistiller_kd']
+# every task validates on its own validation split (mini VOC's holdout
+# scenes, mini Cityscapes' holdout scenes, 200 of the digits) and reports
+# its test split (VOC2007 test, the Cityscapes `val` scenes, 500 digits),
+# evaluated once after training
+validation_split = True
 seeds = [0, 1]
 tasks = dict(
     transfer_det=dict(

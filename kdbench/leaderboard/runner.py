@@ -483,9 +483,10 @@ class BenchmarkRunner:
 
         A metric missing from the evaluation fails the run, except when the
         suite gives ``no_prediction_value`` and the log shows the evaluator
-        had nothing to score: mmdet's CocoMetric returns no bbox metric
-        when the model predicted no box at all, which is an AP of 0, and is
-        recorded as such (with ``no_predictions`` set in the record)."""
+        had nothing to score on that split: mmdet's CocoMetric returns no
+        bbox metric when the model predicted no box at all, which is an AP
+        of 0, and is recorded as such (with ``no_predictions`` set in the
+        record)."""
         key = key or self.suite.metric_key
         scale = float(self.suite.get('metric_scale', 1))
         if split == 'test' and self.validation_split:
@@ -493,15 +494,17 @@ class BenchmarkRunner:
             if metrics is None:
                 raise RunFailed(f'{label}: no test-split evaluation in its '
                                 f'result.json (test_after_train is off).')
+            nothing_predicted = result.get('test_no_predictions')
         else:
             metrics = result['metrics']
+            nothing_predicted = result.get('no_predictions')
         if key in metrics:
             value = float(metrics[key]) * scale
             if not math.isfinite(value):
                 raise RunFailed(f'{label}: {key} is {value}, not a score.')
             return value
         empty = self.suite.get('no_prediction_value')
-        if empty is not None and result.get('no_predictions'):
+        if empty is not None and nothing_predicted:
             return float(empty)
         raise RunFailed(f'{label}: metric {key!r} missing from the '
                         f'evaluation ({sorted(metrics)}).')
@@ -736,6 +739,9 @@ class BenchmarkRunner:
                                  execution=result.get('execution'),
                                  resumed=result.get('resumed', False),
                                  no_predictions=result.get(
+                                     'test_no_predictions'
+                                     if self.validation_split
+                                     and phase == 'test' else
                                      'no_predictions', False),
                                  benchmark_command=shlex.join(sys.argv),
                                  **(extra or {})),
