@@ -105,3 +105,17 @@ def test_detection_suites_point_at_configs():
         for config in suite.methods.values():
             assert osp.isfile(osp.join(REPO, config)), config
         assert suite.metric_scale == 100
+
+
+@pytest.mark.parametrize('path', [p for p in DET if 'feat-imit' in p])
+def test_feat_imit_runs_at_hikaritju_imloss_strength(path, teacher_weights):
+    """HikariTJU's IMLoss is loss_weight 2.0 x F.mse_loss (no ½): every
+    feat_imit config's loss must give 2.0 x the mean squared error."""
+    import torch
+    _, model = _build(path, teacher_weights)
+    loss = model.feat_imit
+    generator = torch.Generator().manual_seed(0)
+    student, teacher = (torch.randn(2, 8, 5, 5, generator=generator)
+                        for _ in range(2))
+    expected = 2.0 * ((student - teacher) ** 2).mean()
+    assert torch.allclose(loss(student, teacher), expected, rtol=1e-6)
