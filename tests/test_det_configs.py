@@ -90,8 +90,16 @@ def test_mini_detection_configs_build(path, teacher_weights):
                     'feat-imit_': dict(ld=False, vlr=False, cls_kd=False,
                                        feat_imit=True)}
         assert terms == expected[name.split('_')[0] + '_'], name
+        if terms['ld'] or terms['vlr']:
+            # 8 bins sized to the mini objects; the weight keeps mmdet's
+            # 0.25-at-17-bins strength per unit of summed KL
+            assert model.student.bbox_head.reg_max == 7
+            assert model.teacher.bbox_head.reg_max == 7
+            assert model.ld.tau == 10
+            assert model.ld.loss_weight == pytest.approx(0.25 * 8 / 17)
         if terms['vlr']:
             assert model.ld_vlr.tau == 10 and model.vlr_alpha == 0.25
+            assert model.ld_vlr.loss_weight == pytest.approx(0.25 * 8 / 17)
         if terms['cls_kd']:
             # HikariTJU's weight 10 at COCO's 80 classes, rescaled to the
             # mini data's 10 (the KL is a mean over the classes)

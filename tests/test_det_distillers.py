@@ -237,7 +237,7 @@ def test_valuable_localization_region_band_and_weight():
 # --------------------------------------------------------- error paths
 def test_dense_errors(random_gfl_teacher, tmp_path):
     with pytest.raises(DistillerConfigError, match='reg_max 8 != teacher '
-                       'reg_max 16'):
+                       'reg_max 7'):
         DenseHeadDistiller(
             student=dict(_base_student(), bbox_head=dict(
                 _base_student()['bbox_head'], reg_max=8)),

@@ -1,6 +1,6 @@
 # LD on the main region plus the valuable localization region (method id
-# `ld_vlr`), METHODS.md §3.2 (HikariTJU recipe): main LD τ = 10, w 0.25;
-# VLR LD τ = 10, w 0.25 on anchors with DIoU in [0.25·t_pos, t_pos) (t_pos:
+# `ld_vlr`), METHODS.md §3.2 (HikariTJU recipe): main LD as ld_* (τ = 10,
+# 8 bins, w 0.25 x 8 / 17); VLR LD τ = 10, w 0.25 x 8 / 17 on anchors with DIoU in [0.25·t_pos, t_pos) (t_pos:
 # ATSS's per-box threshold), weighted by IoU, divided by 16; classification
 # KD on the main region (softmax KL over the class logits, τ = 2), averaged
 # per FPN level and summed over levels as HikariTJU's LDHead.
@@ -15,6 +15,6 @@ _base_ = ['./ld_gfl_r18_gfl_r18-w16_1xb8-4e_voc-mini.py']
 model = dict(
     ld_vlr=dict(
         loss=dict(type='kdbench.DistributionKLLoss', tau=10.0,
-                  loss_weight=0.25),
+                  loss_weight={{_base_.ld_weight}}),
         alpha=0.25, topk=9),
     cls_kd=dict(type='kdbench.DistributionKLLoss', tau=2.0, loss_weight=1.25))
