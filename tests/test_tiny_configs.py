@@ -127,3 +127,15 @@ def test_imagenet_tiny_configs_build(path, r50_weights):
         hooks = [h['type'] for h in cfg.custom_hooks]
         assert 'kdbench.NetAugScheduleHook' in hooks
         assert 'kdbench.BNRecalibrationHook' in hooks
+
+
+def test_netaug_configs_sort_channels_as_the_official_code():
+    """mit-han-lab's NetAug trains with `sort_channel: true`: every NetAug
+    config, mini and ImageNet, sorts the hidden channels."""
+    netaug = [p for p in TINY if osp.basename(p).startswith('netaug')]
+    assert len(netaug) == 4
+    for path in netaug:
+        hooks = Config.fromfile(osp.join(REPO, path)).custom_hooks
+        schedule = [h for h in hooks
+                    if h['type'] == 'kdbench.NetAugScheduleHook']
+        assert len(schedule) == 1 and schedule[0]['sort_channels'], path
