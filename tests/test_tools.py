@@ -303,7 +303,7 @@ def test_dist_train_netdistiller_two_cpu_processes(tmp_path, fmnist_ready):
     env = dict(os.environ, PYTHON=sys.executable, PORT=free_port())
     proc = subprocess.run(
         ['bash', 'tools/dist_train.sh',
-         'configs/tiny/netdistiller/netdistiller_mbv2-w0.35_1xb128-10e_'
+         'configs/tiny/netdistiller/netdistiller_mbv2-w0.35_1xb128-20e_'
          'canvas64-mini.py', '2', '--work-dir', work, '--cfg-options',
          'train_dataloader.dataset.indices=64',
          'train_dataloader.batch_size=16', 'val_dataloader.dataset.indices=32',
