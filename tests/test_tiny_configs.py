@@ -22,7 +22,15 @@ OPTIONS = ['train_dataloader.dataset.indices=64',
            'default_hooks.logger.interval=1']
 
 
-@pytest.mark.parametrize('path', [p for p in TINY if 'mini' in p])
+# trained here: one config per code path (baseline_20e is the baseline's
+# path on a longer schedule, netdistiller-no-ud the path netdistiller_kd
+# takes without its external teacher)
+TRAINED = [p for p in TINY if 'mini' in p and not p.endswith((
+    'baseline/mbv2-w0.35_1xb128-20e_canvas64-mini.py',
+    'netdistiller-no-ud_mbv2-w0.35_1xb128-10e_canvas64-mini.py'))]
+
+
+@pytest.mark.parametrize('path', TRAINED)
 def test_tiny_method_trains_and_exports_the_tiny_network(
         path, tmp_path, fmnist_ready):
     options = list(OPTIONS)
