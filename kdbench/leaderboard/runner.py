@@ -271,6 +271,8 @@ class BenchmarkRunner:
         if self.tune_seed is None:
             raise ValueError('The suite\'s `tuning` needs a `seed` (one not '
                              'among the reported seeds).')
+        for method in self.all_methods:  # malformed grids fail here
+            self.grid_points(method)
         if self.tune_seed in self.suite.seeds:
             raise ValueError(f'The tuning seed {self.tune_seed} is one of '
                              f'the reported seeds {list(self.suite.seeds)}; '
@@ -289,16 +291,28 @@ class BenchmarkRunner:
 
     def grid_points(self, method: str) -> List[dict]:
         """Every setting of ``method``'s grid (the cartesian product of its
-        keys' values; a key ``'a|b'`` sets ``a`` and ``b`` to the same
-        value, e.g. the lr of several optimizers); ``[{}]`` without a
-        grid."""
+        keys' values); ``[{}]`` without a grid. A key ``'a|b'`` sets ``a``
+        and ``b`` to the same value (e.g. the lr of several optimizers); a
+        key ``'a,b'`` takes pairs, ``a`` and ``b`` moving together (e.g.
+        an lr and the clipping norm that keeps lr x max_norm fixed)."""
         grid = self.grids.get(method) or {}
         keys = sorted(grid)
         points = []
         for values in itertools.product(*(list(grid[k]) for k in keys)):
             point = {}
             for key, value in zip(keys, values):
-                point.update({k: value for k in key.split('|')})
+                if ',' in key:
+                    names = key.split(',')
+                    if not isinstance(value, (list, tuple)) or \
+                            len(value) != len(names):
+                        raise ValueError(
+                            f'Tuning grid of {method}: key {key!r} moves '
+                            f'{len(names)} settings together, so each '
+                            f'value must be a list of {len(names)}; got '
+                            f'{value!r}.')
+                    point.update(zip(names, value))
+                else:
+                    point.update({k: value for k in key.split('|')})
             points.append(point)
         return points
 
@@ -572,6 +586,11 @@ class BenchmarkRunner:
             print(f'[teacher] the finished pretraining run of {t.config} '
                   f'(seed {seed}) in {osp.dirname(weights)} is the teacher; '
                   f'not trained again', flush=True)
+            if self.validation_split and 'test_metrics' not in result:
+                # trained without the test-split evaluation: evaluate it,
+                # so its score is a test number as the students' are
+                result = dict(result, test_metrics=self._test_metrics(
+                    t, weights))
         else:
             print(f'[teacher] training {t.config} (cached afterwards in '
                   f'{work_dir})', flush=True)
@@ -641,7 +660,13 @@ class BenchmarkRunner:
         return weights, value, sha
 
     def _evaluate_teacher(self, t, weights: str) -> float:
-        """The teacher config's test-loop metric of ``weights``, from
+        """The teacher config's test-loop metric of ``weights``."""
+        metrics = self._test_metrics(t, weights)
+        return self._metric(dict(metrics=metrics, test_metrics=metrics),
+                            'teacher')
+
+    def _test_metrics(self, t, weights: str) -> dict:
+        """The teacher config's test-loop metrics of ``weights``, from
         ``tools/test.py`` (mmengine's LoggerHook writes the test metrics
         to ``<work_dir>/<timestamp>/<timestamp>.json``)."""
         work_dir = osp.join(self.work_root, 'teachers',
@@ -660,9 +685,7 @@ class BenchmarkRunner:
             raise RunFailed(f'[teacher] evaluating {weights} failed (exit '
                             f'{proc.returncode}):\n{proc.stderr[-2000:]}')
         with open(found[-1]) as f:
-            metrics = json.load(f)
-        return self._metric(dict(metrics=metrics, test_metrics=metrics),
-                            'teacher')
+            return json.load(f)
 
     def _pretraining_run(self, config: str, seed: int) -> Optional[tuple]:
         """(weights, result) of the cached backbone pretraining of

@@ -10,7 +10,8 @@
 # reg_max 7 (8 bins per box edge), not COCO's 16: on the mini scenes the
 # ATSS positives' edge distances, in units of their level's stride, have
 # median 1.9, 99.6 % below 5 and maximum 5.6 (400 training scenes, 17.6k
-# edges), so 17 bins left bins 6-16 without any target; 8 bins hold every
+# edges), so 17 bins left bins 7-16 without any target (DFL
+# spreads a 5.6 target over bins 5 and 6); 8 bins hold every
 # target with the same kind of headroom COCO's largest objects leave.
 _base_ = ['./mini_pretrained_backbones.py']
 model = dict(

@@ -7,7 +7,8 @@
 # Class-KD weight 1.25, not HikariTJU's 10: their KL is averaged over the
 # classes (KnowledgeDistillationKLDivLoss's mean(1)), so 10 with COCO's 80
 # classes is 0.125 per unit of summed KL; with the mini data's 10 classes
-# the same strength is 10 x 10 / 80 = 1.25.
+# the same strength is 10 x 10 / 80 = 1.25 (kdbench's rescaling; their
+# 20-class VOC config uses 5, not 2.5).
 # HikariTJU's VLR classification KD has weight 0 and is left out.
 # Ablations: ld-vlr-no-cls-kd_* (LD + VLR without class KD) and
 # configs/det/cls_kd/ (class KD alone).
