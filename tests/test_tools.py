@@ -114,8 +114,9 @@ def test_dist_train_two_cpu_processes(tmp_path, fmnist_ready,
         result = json.load(f)
     # 256 images, batch 64 per rank: each of the 2 ranks trains 2 iterations
     assert result['world_size'] == 2
-    assert result['ranks'] == [dict(rank=0, iters_run=2, predicted=None),
-                               dict(rank=1, iters_run=2, predicted=None)]
+    assert result['ranks'] == [
+        dict(rank=r, iters_run=2, predicted=None, test_predicted=None)
+        for r in (0, 1)]
     assert 'accuracy/top1' in result['metrics']
     assert osp.isfile(osp.join(work, 'weights.pth'))
 
