@@ -202,3 +202,30 @@ def test_teacher_identity_flags_and_cost_check():
     # paired by seed: kd − baseline = +5, +5 on seeds 0 and 1
     assert '| kd | 2 | 80.50 ± 0.71 | baseline | +5.00 [+5.00, +5.00] | ' \
         'better |' in text
+
+
+def test_a_setting_at_the_edge_of_its_grid_is_marked():
+    from kdbench.leaderboard.render import at_grid_edge
+    lr, clip = 'optim.lr', 'optim.max_norm'
+    grid = {lr: [0.1, 0.2, 0.4]}
+    assert at_grid_edge({lr: 0.4}, grid) and at_grid_edge({lr: 0.1}, grid)
+    assert not at_grid_edge({lr: 0.2}, grid)
+    assert not at_grid_edge({lr: 0.2}, {lr: [0.1, 0.2]})  # 2 values: no
+    tied = {f'{lr}|b.lr': [0.1, 0.2, 0.4]}
+    assert at_grid_edge({lr: 0.4, 'b.lr': 0.4}, tied)
+    paired = {f'{lr},{clip}': [[0.1, 4.0], [0.2, 2.0], [0.4, 1.0]]}
+    assert at_grid_edge({lr: 0.1, clip: 4.0}, paired)
+    assert not at_grid_edge({lr: 0.2, clip: 2.0}, paired)
+    assert not at_grid_edge(None, grid) and not at_grid_edge({lr: 0.4}, None)
+    # in the table: the tuned column and a note say so
+    tuning = dict(seed=100, grid=grid, sweep=[])
+    records = [rec('teacher', 0, 90.0)]
+    for seed in (0, 1):
+        records += [dict(rec('baseline', seed, 80.0 + seed),
+                         tuned={lr: 0.2}, tuning=tuning),
+                    dict(rec('kd', seed, 82.0 + seed), tuned={lr: 0.4},
+                         tuning=tuning)]
+    text = render_markdown(records, 'classification', 'T')
+    assert '| lr=0.4 (edge) |' in text and '| lr=0.2 |' in text
+    assert '(edge): the chosen setting is the first or last value of its ' \
+        'grid (kd)' in text
