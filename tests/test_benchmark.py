@@ -276,6 +276,22 @@ def test_a_teacher_that_is_a_cached_pretraining_is_not_trained_again(
     monkeypatch.setattr(runner, '_train', no_training)
     with pytest.raises(AssertionError, match='must not be retrained'):
         runner.teacher()
+    # with a validation split the teacher's score is a test number: the
+    # cached run (validated only) is evaluated on its test loop first
+    with open(suite, 'a') as f:
+        f.write(f"teacher = dict(name='R18', seed=0, config={config!r})\n"
+                "validation_split = True\n")
+    runner = BenchmarkRunner(suite, records_path=str(tmp_path / 'r2.jsonl'),
+                             work_root=str(tmp_path / 'work'))
+    monkeypatch.setattr(runner, '_train', no_training)
+    tested = []
+    monkeypatch.setattr(runner, '_test_metrics', lambda t, w: tested.append(
+        w) or {'accuracy/top1': 74.2})
+    assert runner.teacher()[1] == pytest.approx(74.2)
+    assert tested == [weights]
+    row, = read_records(str(tmp_path / 'r2.jsonl'))
+    assert row['value'] == pytest.approx(74.2)
+    assert row['extra']['test_metrics'] == {'accuracy/top1': 74.2}
 
 
 def _schedule_problems(config, options):

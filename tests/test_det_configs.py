@@ -75,10 +75,36 @@ def test_mini_detection_configs_build(path, teacher_weights):
         if on['cls']:
             assert model.mu == 0.5 and model.rcn_cls.background_weight == 1.5
     else:
-        assert model.ld is not None or model.feat_imit is not None
-        if name.startswith('ld-vlr'):
+        terms = dict(ld=model.ld is not None,
+                     vlr=model.ld_vlr is not None,
+                     cls_kd=model.cls_kd is not None,
+                     feat_imit=model.feat_imit is not None)
+        expected = {'ld_': dict(ld=True, vlr=False, cls_kd=False,
+                                feat_imit=False),
+                    'ld-vlr_': dict(ld=True, vlr=True, cls_kd=True,
+                                    feat_imit=False),
+                    'ld-vlr-no-cls-kd_': dict(ld=True, vlr=True,
+                                              cls_kd=False, feat_imit=False),
+                    'cls-kd_': dict(ld=False, vlr=False, cls_kd=True,
+                                    feat_imit=False),
+                    'feat-imit_': dict(ld=False, vlr=False, cls_kd=False,
+                                       feat_imit=True)}
+        assert terms == expected[name.split('_')[0] + '_'], name
+        if terms['ld'] or terms['vlr']:
+            # 8 bins sized to the mini objects; the weight keeps mmdet's
+            # 0.25-at-17-bins strength per unit of summed KL
+            assert model.student.bbox_head.reg_max == 7
+            assert model.teacher.bbox_head.reg_max == 7
+            assert model.ld.tau == 10
+            assert model.ld.loss_weight == pytest.approx(0.25 * 8 / 17)
+        if terms['vlr']:
             assert model.ld_vlr.tau == 10 and model.vlr_alpha == 0.25
-            assert model.cls_kd.tau == 2 and model.cls_kd.loss_weight == 10
+            assert model.ld_vlr.loss_weight == pytest.approx(0.25 * 8 / 17)
+        if terms['cls_kd']:
+            # HikariTJU's weight 10 at COCO's 80 classes, rescaled to the
+            # mini data's 10 (the KL is a mean over the classes)
+            assert model.cls_kd.tau == 2
+            assert model.cls_kd.loss_weight == pytest.approx(10 * 10 / 80)
 
 
 @pytest.mark.parametrize('path', [p for p in DET if 'mini' not in p])
@@ -105,3 +131,21 @@ def test_detection_suites_point_at_configs():
         for config in suite.methods.values():
             assert osp.isfile(osp.join(REPO, config)), config
         assert suite.metric_scale == 100
+        if 'gfl' in suite_path:
+            assert list(suite.methods) == [
+                'baseline', 'ld', 'ld_vlr', 'ld_vlr_no_cls_kd', 'cls_kd',
+                'feat_imit']
+
+
+@pytest.mark.parametrize('path', [p for p in DET if 'feat-imit' in p])
+def test_feat_imit_runs_at_hikaritju_imloss_strength(path, teacher_weights):
+    """HikariTJU's IMLoss is loss_weight 2.0 x F.mse_loss (no ½): every
+    feat_imit config's loss must give 2.0 x the mean squared error."""
+    import torch
+    _, model = _build(path, teacher_weights)
+    loss = model.feat_imit
+    generator = torch.Generator().manual_seed(0)
+    student, teacher = (torch.randn(2, 8, 5, 5, generator=generator)
+                        for _ in range(2))
+    expected = 2.0 * ((student - teacher) ** 2).mean()
+    assert torch.allclose(loss(student, teacher), expected, rtol=1e-6)

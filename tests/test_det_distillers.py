@@ -121,6 +121,50 @@ def test_ld_vlr_and_cls_kd_terms(random_gfl_teacher):
         assert torch.isfinite(losses[key]) and losses[key].item() > 0, key
 
 
+def test_class_kd_is_a_per_level_mean_summed_over_levels(
+        random_gfl_teacher):
+    """HikariTJU's LDHead computes the class KD level by level: the
+    τ²-scaled KL averaged over the K classes, averaged over the level's
+    positive locations (all images), then summed over levels. Computed
+    here from the head outputs and mmdet's own targets."""
+    import torch.nn.functional as F
+    tau, weight = 2.0, 1.25
+    model = _dense(random_gfl_teacher, cls_kd=dict(
+        type='kdbench.DistributionKLLoss', tau=tau, loss_weight=weight))
+    inputs, samples = det_batch(n=3, seed=4)
+    head = model.student.bbox_head
+    with torch.no_grad(), record_calls(head, 'get_targets') as targets:
+        got = model.loss(inputs, samples)['distill.loss_cls_kd']
+        s_cls = head(model.student.extract_feat(inputs))[0]
+        t_cls = model.teacher.bbox_head(model.teacher.extract_feat(inputs))[0]
+    labels_list = targets.result[1]
+    expected, levels_with_positives = 0.0, 0
+    for s, t, labels in zip(s_cls, t_cls, labels_list):
+        k = s.shape[1]
+        s = s.permute(0, 2, 3, 1).reshape(-1, k).double()
+        t = t.permute(0, 2, 3, 1).reshape(-1, k).double()
+        positive = (labels.reshape(-1) >= 0) & (labels.reshape(-1) < k)
+        if not positive.any():
+            continue
+        levels_with_positives += 1
+        p_t = F.softmax(t[positive] / tau, 1)
+        log_p_s = F.log_softmax(s[positive] / tau, 1)
+        kl = (p_t * (p_t.log() - log_p_s)).sum(1) / k * tau ** 2
+        expected += weight * kl.mean()
+    assert levels_with_positives >= 2  # the per-level mean matters
+    assert got.item() == pytest.approx(float(expected), rel=1e-5)
+    # the earlier normalisation (one mean over all positives) differs
+    all_at_once = []
+    for s, t, labels in zip(s_cls, t_cls, labels_list):
+        k = s.shape[1]
+        positive = (labels.reshape(-1) >= 0) & (labels.reshape(-1) < k)
+        all_at_once.append((s.permute(0, 2, 3, 1).reshape(-1, k)[positive],
+                            t.permute(0, 2, 3, 1).reshape(-1, k)[positive]))
+    pooled = model.cls_kd(torch.cat([a for a, _ in all_at_once]),
+                          torch.cat([b for _, b in all_at_once]))
+    assert abs(pooled.item() - got.item()) > 1e-3 * got.item()
+
+
 # ---------------------------------------------------------------- regions
 def test_diou_by_hand():
     box = torch.tensor([[0.0, 0.0, 2.0, 2.0]])
@@ -193,7 +237,7 @@ def test_valuable_localization_region_band_and_weight():
 # --------------------------------------------------------- error paths
 def test_dense_errors(random_gfl_teacher, tmp_path):
     with pytest.raises(DistillerConfigError, match='reg_max 8 != teacher '
-                       'reg_max 16'):
+                       'reg_max 7'):
         DenseHeadDistiller(
             student=dict(_base_student(), bbox_head=dict(
                 _base_student()['bbox_head'], reg_max=8)),

@@ -126,6 +126,26 @@ def test_runner_metric_scale_and_no_predictions(tmp_path):
     with pytest.raises(RunFailed, match=r"'coco/bbox_mAP' missing.*other"):
         runner._metric(dict(metrics={'other': 1.0}), 'x')
 
+    # with a validation split the number is the test split's, and "nothing
+    # predicted" must be said of the test split, not of the validation
+    runner.validation_split = True
+    both = dict(metrics={'coco/bbox_mAP': 0.3, 'coco/bbox_mAP_50': 0.6},
+                test_metrics={'coco/bbox_mAP': 0.2, 'coco/bbox_mAP_50': 0.4})
+    assert runner._metric(both, 'x') == pytest.approx(20.0)
+    assert runner._metric(both, 'x', split='val') == pytest.approx(30.0)
+    assert runner._side_metrics(both, 'x') == dict(AP50=pytest.approx(40.0))
+    assert runner._metric(dict(metrics={}, test_metrics={},
+                               test_no_predictions=True), 'x') == 0
+    with pytest.raises(RunFailed, match='missing'):
+        runner._metric(dict(metrics={}, no_predictions=False,
+                            test_metrics={}), 'x')
+    with pytest.raises(RunFailed, match='missing'):  # val said nothing
+        runner._metric(dict(metrics={}, test_metrics={},
+                            no_predictions=True,
+                            test_no_predictions=False), 'x')
+    with pytest.raises(RunFailed, match='test_after_train is off'):
+        runner._metric(dict(metrics={'coco/bbox_mAP': 0.3}), 'x')
+
 
 def test_budget_column_only_when_a_method_states_one():
     records = [rec('teacher', 0, 90.0), rec('baseline', 0, 80.0),
@@ -182,3 +202,30 @@ def test_teacher_identity_flags_and_cost_check():
     # paired by seed: kd − baseline = +5, +5 on seeds 0 and 1
     assert '| kd | 2 | 80.50 ± 0.71 | baseline | +5.00 [+5.00, +5.00] | ' \
         'better |' in text
+
+
+def test_a_setting_at_the_edge_of_its_grid_is_marked():
+    from kdbench.leaderboard.render import at_grid_edge
+    lr, clip = 'optim.lr', 'optim.max_norm'
+    grid = {lr: [0.1, 0.2, 0.4]}
+    assert at_grid_edge({lr: 0.4}, grid) and at_grid_edge({lr: 0.1}, grid)
+    assert not at_grid_edge({lr: 0.2}, grid)
+    assert not at_grid_edge({lr: 0.2}, {lr: [0.1, 0.2]})  # 2 values: no
+    tied = {f'{lr}|b.lr': [0.1, 0.2, 0.4]}
+    assert at_grid_edge({lr: 0.4, 'b.lr': 0.4}, tied)
+    paired = {f'{lr},{clip}': [[0.1, 4.0], [0.2, 2.0], [0.4, 1.0]]}
+    assert at_grid_edge({lr: 0.1, clip: 4.0}, paired)
+    assert not at_grid_edge({lr: 0.2, clip: 2.0}, paired)
+    assert not at_grid_edge(None, grid) and not at_grid_edge({lr: 0.4}, None)
+    # in the table: the tuned column and a note say so
+    tuning = dict(seed=100, grid=grid, sweep=[])
+    records = [rec('teacher', 0, 90.0)]
+    for seed in (0, 1):
+        records += [dict(rec('baseline', seed, 80.0 + seed),
+                         tuned={lr: 0.2}, tuning=tuning),
+                    dict(rec('kd', seed, 82.0 + seed), tuned={lr: 0.4},
+                         tuning=tuning)]
+    text = render_markdown(records, 'classification', 'T')
+    assert '| lr=0.4 (edge) |' in text and '| lr=0.2 |' in text
+    assert '(edge): the chosen setting is the first or last value of its ' \
+        'grid (kd)' in text

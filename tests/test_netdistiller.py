@@ -76,6 +76,36 @@ def test_uncertain_images_are_distilled_the_others_use_the_label():
     assert float(extra['kd_ratio']) == 0.5
     model.uncertainty_threshold = None  # always distill
     assert float(model.role_losses(inputs, samples)[2]['kd_ratio']) == 1.0
+    # label warm-up: every image takes the label loss, UD or not
+    model.label_warmup = True
+    loss_stu, _, extra = model.role_losses(inputs, samples)
+    smooth0 = torch.full((10, ), 0.01)
+    smooth0[target[0]] = 0.91
+    ce0 = -(smooth0 * F.log_softmax(s_logits[0], -1)).sum()
+    assert float(extra['kd_ratio']) == 0.0
+    assert float(loss_stu) == pytest.approx(float((ce0 + ce1) / 2),
+                                            rel=1e-5)
+
+
+def test_schedule_hook_warms_the_student_up_on_labels_then_distills():
+    from types import SimpleNamespace
+    from kdbench.tiny import NetDistillerScheduleHook
+    model = netdistiller(uncertainty_threshold=1.25)
+    runner = SimpleNamespace(model=model, iter=0, max_iters=200,
+                             logger=SimpleNamespace(info=lambda m: None))
+    hook = NetDistillerScheduleHook(label_warmup=0.05)
+    seen = []
+    for it in (0, 9, 10, 11, 199):
+        runner.iter = it
+        hook.before_train_iter(runner, 0)
+        seen.append(model.label_warmup)
+    assert seen == [True, True, False, False, False]  # 0.05 x 200 = 10
+    runner.iter = 0
+    NetDistillerScheduleHook().before_train_iter(runner, 0)
+    assert not model.label_warmup  # the paper: distil from step 0
+    for bad in (-0.1, 1.0):
+        with pytest.raises(ValueError, match='label_warmup'):
+            NetDistillerScheduleHook(label_warmup=bad)
 
 
 def test_train_step_uses_student_gradient_plus_projected_teacher():

@@ -86,7 +86,7 @@ def fill_holes(mask):
 def mm_config(name, data_root):
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(DATASET_CONFIGS, name))
-    for loader in ('train_dataloader', 'val_dataloader'):
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dataset = cfg[loader].dataset
         for d in dataset.get('datasets', [dataset]):
             d.data_root = str(data_root) + '/'
@@ -242,7 +242,7 @@ def test_mmdet_coco_dataset_and_metric_on_ground_truth(data_root):
     from mmengine.structures import InstanceData
     cfg = mm_config('mini_coco_detection.py', data_root / 'mini_coco')
     train = DATASETS.build(cfg.train_dataloader.dataset)
-    val = DATASETS.build(cfg.val_dataloader.dataset)
+    val = DATASETS.build(cfg.test_dataloader.dataset)  # val2017: the test
     assert type(val).__name__ == 'CocoDataset'
     assert val.metainfo['classes'] == FASHION_MNIST_CLASSES
     assert (len(train), len(val)) == (6, 5)
@@ -258,7 +258,8 @@ def test_mmdet_coco_dataset_and_metric_on_ground_truth(data_root):
         assert inst['bbox'] == [x, y, x + w, y + h]
         assert inst['bbox_label'] == ann['category_id'] - 1
 
-    metric = METRICS.build(dict(cfg.val_evaluator, ann_file=str(ann_file)))
+    assert cfg.test_evaluator.ann_file.endswith('instances_val2017.json')
+    metric = METRICS.build(dict(cfg.test_evaluator, ann_file=str(ann_file)))
     metric.dataset_meta = val.metainfo
     for k in range(len(val)):
         sample = val[k]['data_samples']
@@ -276,7 +277,7 @@ def test_mmdet_voc_dataset_and_metric_on_ground_truth(data_root, items):
     from mmengine.structures import InstanceData
     cfg = mm_config('mini_voc0712.py', data_root / 'mini_voc' / 'VOCdevkit')
     train = DATASETS.build(cfg.train_dataloader.dataset)
-    test = DATASETS.build(cfg.val_dataloader.dataset)
+    test = DATASETS.build(cfg.test_dataloader.dataset)
     assert type(test).__name__ == 'VOCDataset'
     assert (len(train), len(test)) == (6 + 3, 5)
     assert test.metainfo['dataset_type'] == 'VOC2007'
@@ -289,7 +290,7 @@ def test_mmdet_voc_dataset_and_metric_on_ground_truth(data_root, items):
         assert [i['bbox_label'] for i in info['instances']] == [
             inst.label for inst in scene.instances]
 
-    metric = METRICS.build(cfg.val_evaluator)
+    metric = METRICS.build(cfg.test_evaluator)
     metric.dataset_meta = test.metainfo
     for k in range(len(test)):
         sample = test[k]['data_samples']
@@ -308,7 +309,7 @@ def test_mmseg_reads_cityscapes_layout_and_iou_on_ground_truth(data_root):
     root = data_root / 'mini_cityscapes'
     cfg = mm_config('mini_cityscapes.py', root)
     train = DATASETS.build(cfg.train_dataloader.dataset)
-    val = DATASETS.build(cfg.val_dataloader.dataset)
+    val = DATASETS.build(cfg.test_dataloader.dataset)  # val: the test
     assert (len(train), len(val)) == (4, 5)
     assert val.metainfo['classes'] == SEG_CLASSES
 
@@ -322,7 +323,7 @@ def test_mmseg_reads_cityscapes_layout_and_iou_on_ground_truth(data_root):
         CityscapesDataset(data_root=str(root), data_prefix=prefix,
                           metainfo=dict(classes=SEG_CLASSES))
 
-    metric = METRICS.build(cfg.val_evaluator)
+    metric = METRICS.build(cfg.test_evaluator)
     metric.dataset_meta = val.metainfo
     for k in range(len(val)):
         sample = val[k]['data_samples']
@@ -422,9 +423,14 @@ def test_holdout_scenes_use_no_item_of_a_training_scene():
     assert recorded == {i.source_index for s in train for i in s.instances}
 
 
-def test_holdout_splits_are_read_by_the_libraries(data_root):
-    """The holdout split of each dataset, in each library's own layout."""
-    from mmengine.registry import DATASETS
+def test_holdout_splits_are_the_configs_validation_splits(data_root):
+    """Each mini dataset config validates on its holdout split (scenes no
+    training scene shares an item with) and tests on the split the
+    leaderboard reports; each library reads the holdout in its own
+    layout, and the val evaluator scores ground truth as perfect on it."""
+    import torch
+    from mmengine.registry import DATASETS, METRICS
+    from mmengine.structures import InstanceData, PixelData
     import mmdet.datasets  # noqa: F401
     import mmseg.datasets  # noqa: F401
     coco = data_root / 'mini_coco'
@@ -434,15 +440,51 @@ def test_holdout_splits_are_read_by_the_libraries(data_root):
                                'instances_val2017.json'))['images'][-1]['id']
     assert len(ann['images']) == 4 and ann['images'][0]['id'] > first_val
     cfg = mm_config('mini_coco_detection.py', coco)
-    holdout = DATASETS.build(dict(
-        cfg.val_dataloader.dataset, ann_file='annotations/'
-        'instances_holdout2017.json', data_prefix=dict(img='holdout2017/')))
-    assert len(holdout) == 4
-    voc = data_root / 'mini_voc' / 'VOCdevkit' / 'VOC2007'
-    ids = (voc / 'ImageSets' / 'Main' / 'holdout.txt').read_text().split()
-    assert len(ids) == 4 and all((voc / 'Annotations' / f'{i}.xml').exists()
-                                 for i in ids)
+    holdout = DATASETS.build(cfg.val_dataloader.dataset)
+    assert [holdout.get_data_info(k)['img_id'] for k in range(len(holdout))
+            ] == [img['id'] for img in ann['images']]
+    assert cfg.val_evaluator.ann_file.endswith('instances_holdout2017.json')
+
+    voc = data_root / 'mini_voc' / 'VOCdevkit'
+    ids = (voc / 'VOC2007' / 'ImageSets' / 'Main' / 'holdout.txt'
+           ).read_text().split()
+    cfg_voc = mm_config('mini_voc0712.py', voc)
+    holdout_voc = DATASETS.build(cfg_voc.val_dataloader.dataset)
+    test_voc = DATASETS.build(cfg_voc.test_dataloader.dataset)
+    assert [holdout_voc.get_data_info(k)['img_id']
+            for k in range(len(holdout_voc))] == ids
+    assert not set(ids) & {test_voc.get_data_info(k)['img_id']
+                           for k in range(len(test_voc))}
+
     seg = data_root / 'mini_cityscapes'
-    images = sorted((seg / 'leftImg8bit' / 'holdout').rglob('*.png'))
-    labels = sorted((seg / 'gtFine' / 'holdout').rglob('*.png'))
-    assert len(images) == len(labels) == 4
+    cfg_seg = mm_config('mini_cityscapes.py', seg)
+    holdout_seg = DATASETS.build(cfg_seg.val_dataloader.dataset)
+    labels = sorted(str(p) for p in (seg / 'gtFine' / 'holdout').rglob(
+        '*_labelTrainIds.png'))
+    assert sorted(d['seg_map_path'] for d in holdout_seg.load_data_list()
+                  ) == labels and len(labels) == 4
+
+    def perfect_boxes(sample):
+        gt = sample.gt_instances
+        sample.pred_instances = InstanceData(
+            bboxes=gt.bboxes.tensor, labels=gt.labels,
+            scores=torch.ones(len(gt.labels)))
+
+    def perfect_pixels(sample):
+        sample.pred_sem_seg = PixelData(data=sample.gt_sem_seg.data.clone())
+
+    for c, dataset, key, fill in (
+            (dict(cfg.val_evaluator, ann_file=str(
+                coco / 'annotations' / 'instances_holdout2017.json')),
+             holdout, 'coco/bbox_mAP', perfect_boxes),
+            (cfg_voc.val_evaluator, holdout_voc, 'pascal_voc/mAP',
+             perfect_boxes),
+            (cfg_seg.val_evaluator, holdout_seg, 'mIoU', perfect_pixels)):
+        metric = METRICS.build(c)
+        metric.dataset_meta = dataset.metainfo
+        for k in range(len(dataset)):
+            sample = dataset[k]['data_samples']
+            fill(sample)
+            metric.process({}, [sample.to_dict()])
+        value = metric.evaluate(len(dataset))[key]
+        assert value == pytest.approx(100.0 if key == 'mIoU' else 1.0), key

@@ -179,6 +179,25 @@ def test_tied_grid_keys_and_parallel_jobs(tmp_path, monkeypatch):
         for s in (0, 1, 2))
 
 
+def test_paired_grid_keys_move_together(tmp_path):
+    """'a,b' takes pairs (an lr and the clipping norm that keeps their
+    product); a value that is not a pair of the right length is refused
+    when the suite is read."""
+    from kdbench.leaderboard.runner import BenchmarkRunner
+    clip = 'optim_wrapper.clip_grad.max_norm'
+    suite = write_suite(tmp_path, tuning=dict(
+        seed=100, grid={LR: [0.1, 0.2, 0.4]},
+        method_grids=dict(kd={f'{LR},{clip}': [(0.1, 4.0), (0.2, 2.0)]})))
+    runner = BenchmarkRunner(suite, records_path=str(tmp_path / 'r.jsonl'))
+    assert runner.grid_points('kd') == [{LR: 0.1, clip: 4.0},
+                                        {LR: 0.2, clip: 2.0}]
+    bad = write_suite(tmp_path, tuning=dict(
+        seed=100, grid={LR: [0.1, 0.2]},
+        method_grids=dict(kd={f'{LR},{clip}': [0.1, 0.2]})))
+    with pytest.raises(ValueError, match='must be a list of 2'):
+        BenchmarkRunner(bad, records_path=str(tmp_path / 'r.jsonl'))
+
+
 def test_leaderboard_files_and_plots(tmp_path, monkeypatch):
     calls = []
     suite = write_suite(tmp_path)

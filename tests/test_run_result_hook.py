@@ -28,3 +28,16 @@ def test_counts_predicted_instances_per_validation():
     hook.before_val_epoch(None)
     hook.after_val_iter(None, 0, outputs=[DetDataSample()])
     assert hook._predicted is None
+
+
+def test_counts_test_split_predictions_apart_from_validation():
+    """test_after_train evaluates the test split after the last
+    validation: its count is its own, the validation's is kept."""
+    hook = RunResultHook()
+    hook.before_val_epoch(None)
+    hook.after_val_iter(None, 0, outputs=[_sample(4)])
+    hook.before_test_epoch(None)
+    hook.after_test_iter(None, 0, outputs=[_sample(0), _sample(0)])
+    assert (hook._predicted, hook._test_predicted) == (4, 0)
+    hook.after_test_iter(None, 1, outputs=[_sample(1)])
+    assert (hook._predicted, hook._test_predicted) == (4, 1)

@@ -114,8 +114,9 @@ def test_dist_train_two_cpu_processes(tmp_path, fmnist_ready,
         result = json.load(f)
     # 256 images, batch 64 per rank: each of the 2 ranks trains 2 iterations
     assert result['world_size'] == 2
-    assert result['ranks'] == [dict(rank=0, iters_run=2, predicted=None),
-                               dict(rank=1, iters_run=2, predicted=None)]
+    assert result['ranks'] == [
+        dict(rank=r, iters_run=2, predicted=None, test_predicted=None)
+        for r in (0, 1)]
     assert 'accuracy/top1' in result['metrics']
     assert osp.isfile(osp.join(work, 'weights.pth'))
 
@@ -217,6 +218,7 @@ def test_dist_train_detection_distiller_two_cpu_processes(
          '2', '--work-dir', work, '--cfg-options',
          'train_dataloader.dataset.indices=32',
          'train_dataloader.batch_size=4', 'val_dataloader.dataset.indices=8',
+         'test_dataloader.dataset.indices=8', 'test_after_train=True',
          'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
          'param_scheduler.1.end=1', 'default_hooks.logger.interval=1',
          f'model.teacher_checkpoint={ckpt}', f'model.student={student}'],
@@ -228,6 +230,14 @@ def test_dist_train_detection_distiller_two_cpu_processes(
     for key in ('distill.loss_ld', 'distill.loss_ld_vlr',
                 'distill.loss_cls_kd', 'student.loss_cls'):
         assert key in log, key
+    # validated (on the holdout scenes), then tested once (on val2017)
+    assert 'Evaluating the final model on the test split' in log
+    with open(osp.join(work, 'result.json')) as f:
+        result = json.load(f)
+    for split in ('no_predictions', 'test_no_predictions'):
+        assert split in result  # boxes counted on both splits
+    assert result['test_no_predictions'] or \
+        'coco/bbox_mAP' in result['test_metrics']
     with open(osp.join(work, 'result.json')) as f:
         result = json.load(f)
     # 32 images, batch 4 per rank: each of the 2 ranks trains 4 iterations
@@ -261,7 +271,9 @@ def test_dist_train_holistic_segmentation_two_cpu_processes(tmp_path):
          '1xb8-750i_cityscapes-mini.py', '2', '--work-dir', work,
          '--cfg-options', 'train_dataloader.dataset.indices=12',
          'train_dataloader.batch_size=2', 'val_dataloader.dataset.indices=4',
-         'val_dataloader.batch_size=2', 'train_cfg.max_iters=3',
+         'val_dataloader.batch_size=2', 'test_dataloader.dataset.indices=4',
+         'test_dataloader.batch_size=2', 'test_after_train=True',
+         'train_cfg.max_iters=3',
          'train_cfg.val_interval=3', 'default_hooks.logger.interval=1',
          f'model.teacher_checkpoint={ckpt}', f'model.student={student}'],
         cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
@@ -275,6 +287,8 @@ def test_dist_train_holistic_segmentation_two_cpu_processes(tmp_path):
         result = json.load(f)
     assert result['world_size'] == 2
     assert [r['iters_run'] for r in result['ranks']] == [3, 3]
+    # validated on the holdout scenes, tested once on the `val` scenes
+    assert 'mIoU' in result['metrics'] and 'mIoU' in result['test_metrics']
     # the exported student is the bare segmentor, not its DDP wrapper
     weights = load_checkpoint_file(osp.join(work, 'weights.pth'))
     plain = build_model(student_cfg, 'student')
@@ -290,7 +304,7 @@ def test_dist_train_netdistiller_two_cpu_processes(tmp_path, fmnist_ready):
     env = dict(os.environ, PYTHON=sys.executable, PORT=free_port())
     proc = subprocess.run(
         ['bash', 'tools/dist_train.sh',
-         'configs/tiny/netdistiller/netdistiller_mbv2-w0.35_1xb128-10e_'
+         'configs/tiny/netdistiller/netdistiller_mbv2-w0.35_1xb128-20e_'
          'canvas64-mini.py', '2', '--work-dir', work, '--cfg-options',
          'train_dataloader.dataset.indices=64',
          'train_dataloader.batch_size=16', 'val_dataloader.dataset.indices=32',

@@ -2,6 +2,7 @@
 pretraining run is reported with the command that makes it; a recorded one
 is fine-tuned on the downstream task, recorded once with its source, and
 shown in the matrix."""
+import json
 import os.path as osp
 
 import pytest
@@ -41,11 +42,13 @@ leaderboard = {str(tmp_path / 'transfer.md')!r}
 pretraining = {str(pre)!r}
 methods = ['baseline']
 seeds = [0]
+validation_split = True
 tasks = dict(transfer_cls=dict(
     config={CLS!r}, dataset='optical_digits', metric='top1',
     metric_key='accuracy/top1',
     cfg_options={{'train_dataloader.dataset.indices': 64,
                   'val_dataloader.dataset.indices': 64,
+                  'test_dataloader.dataset.indices': 100,
                   'train_cfg.max_epochs': 1, 'train_cfg.val_interval': 1,
                   'param_scheduler.1.end': 1}}))
 ''')
@@ -86,6 +89,15 @@ def test_transfer_runner_end_to_end(tmp_path, fmnist_ready):
                        'baseline', 'seed0', 'run.log')
     with open(run_log) as f:
         assert 'SliceableMobileNetV2: ' in f.read()  # the strict load ran
+    # validation split: the record's value is the test split's, evaluated
+    # once after training; the validation metric is kept beside it
+    with open(osp.join(osp.dirname(run_log), 'result.json')) as f:
+        result = json.load(f)
+    assert row['value'] == pytest.approx(
+        result['test_metrics']['accuracy/top1'])
+    assert row['val_value'] == pytest.approx(
+        result['metrics']['accuracy/top1'])
+    assert 'test_after_train=True' in row['command']
     table = open(tmp_path / 'transfer.md').read()
     assert '| pretraining | top1 (optical_digits) |' in table
     assert f'| baseline | {row["value"]:.2f} ± 0.00 (1) |' in table

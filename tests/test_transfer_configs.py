@@ -120,8 +120,9 @@ def test_dropout_head_drops_features_in_training_only():
 
 
 def test_optical_digits_split_of_the_mini_classification_transfer():
-    """The second dataset: train and test are disjoint and together are the
-    1797 digits scikit-learn ships; the pipelines give 32 px RGB images."""
+    """The second dataset: train, validation and test are disjoint and
+    together are the 1797 digits scikit-learn ships; the pipelines give 32
+    px RGB images; the old two-way split is the default."""
     from collections import Counter
     from mmpretrain.registry import DATASETS
     from sklearn.datasets import load_digits
@@ -129,8 +130,12 @@ def test_optical_digits_split_of_the_mini_classification_transfer():
         REPO, 'configs/transfer/cls/mbv2-w0.35_1xb64-20e_digits-mini.py'))
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         train = DATASETS.build(cfg.train_dataloader.dataset)
-        test = DATASETS.build(cfg.val_dataloader.dataset)
-    assert (len(train), len(test)) == (1297, 500)
+        val = DATASETS.build(cfg.val_dataloader.dataset)
+        test = DATASETS.build(cfg.test_dataloader.dataset)
+        two_way = DATASETS.build(dict(type='kdbench.OpticalDigits',
+                                      num_test=500, pipeline=[]))
+    assert (len(train), len(val), len(test)) == (1097, 200, 500)
+    assert len(two_way) == 1297
 
     def key(info):
         return info['img'].tobytes() + bytes([info['gt_label']])
@@ -140,15 +145,28 @@ def test_optical_digits_split_of_the_mini_classification_transfer():
                    bytes([int(t)])
                    for img, t in zip(digits.images, digits.target))
     parts = Counter(key(train.get_data_info(i)) for i in range(len(train)))
+    checked = Counter(key(val.get_data_info(i)) for i in range(len(val)))
     held = Counter(key(test.get_data_info(i)) for i in range(len(test)))
-    # as multisets: no image is in both splits, none is left out
-    assert parts + held == full
+    # as multisets: no image is in two splits, none is left out
+    assert parts + checked + held == full
+    # the training part of the two-way split is train + validation
+    assert Counter(key(two_way.get_data_info(i)) for i in
+                   range(len(two_way))) == parts + checked
     assert set(np.unique(test.get_gt_labels())) == set(range(10))
     sample = test[0]
     assert tuple(sample['inputs'].shape) == (3, 32, 32)
     assert sample['inputs'].dtype == torch.uint8
     with pytest.raises(ValueError, match='num_test'):
         DATASETS.build(dict(type='kdbench.OpticalDigits', num_test=0,
+                            pipeline=[]))
+    with pytest.raises(ValueError, match='num_val'):
+        DATASETS.build(dict(type='kdbench.OpticalDigits', num_val=1297,
+                            pipeline=[]))
+    with pytest.raises(ValueError, match='split must be one of'):
+        DATASETS.build(dict(type='kdbench.OpticalDigits', split='valid',
+                            pipeline=[]))
+    with pytest.raises(ValueError, match='needs num_val'):
+        DATASETS.build(dict(type='kdbench.OpticalDigits', split='val',
                             pipeline=[]))
 
 

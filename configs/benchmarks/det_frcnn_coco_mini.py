@@ -13,6 +13,9 @@ side_metrics = dict(AP50='coco/bbox_mAP_50')
 no_prediction_value = 0.0
 title = 'Detection leaderboard'
 leaderboard = 'leaderboards/detection.md'
+# validation on the holdout scenes (val loop, learning curves, tuning); the
+# table's number is the test split (val2017), evaluated once
+validation_split = True
 seeds = [0, 1]
 # backbone pretrainings the model configs start from (made first, cached)
 pretrained = [

@@ -10,6 +10,9 @@ metric_key = 'pascal_voc/mAP'
 metric_scale = 100  # VOCMetric reports mAP in [0, 1]
 title = 'Detection leaderboard'
 leaderboard = 'leaderboards/detection.md'
+# validation on the holdout scenes (val loop, learning curves, tuning); the
+# table's number is the test split (VOC2007 test), evaluated once
+validation_split = True
 seeds = [0, 1]
 # backbone pretrainings the model configs start from (made first, cached)
 pretrained = [

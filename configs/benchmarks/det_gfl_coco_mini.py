@@ -13,6 +13,9 @@ side_metrics = dict(AP50='coco/bbox_mAP_50')
 no_prediction_value = 0.0
 title = 'Detection leaderboard'
 leaderboard = 'leaderboards/detection.md'
+# validation on the holdout scenes (val loop, learning curves, tuning); the
+# table's number is the test split (val2017), evaluated once
+validation_split = True
 seeds = [0, 1]
 # backbone pretrainings the model configs start from (made first, cached)
 pretrained = [
@@ -27,6 +30,9 @@ methods = dict(
     baseline='configs/det/baseline/gfl_r18-w16_1xb8-4e_coco-mini.py',
     ld='configs/det/ld/ld_' + _pair,
     ld_vlr='configs/det/ld/ld-vlr_' + _pair,
+    # ablations of ld_vlr's three terms: without its class KD, class KD alone
+    ld_vlr_no_cls_kd='configs/det/ld/ld-vlr-no-cls-kd_' + _pair,
+    cls_kd='configs/det/cls_kd/cls-kd_' + _pair,
     feat_imit='configs/det/feat_imit/feat-imit_' + _pair,
 )
 # --quick: one seed, 1 epoch instead of 4, same (cached) teacher; records

@@ -10,6 +10,9 @@ metric_key = 'pascal_voc/mAP'
 metric_scale = 100  # VOCMetric reports mAP in [0, 1]
 title = 'Detection leaderboard'
 leaderboard = 'leaderboards/detection.md'
+# validation on the holdout scenes (val loop, learning curves, tuning); the
+# table's number is the test split (VOC2007 test), evaluated once
+validation_split = True
 seeds = [0, 1]
 # backbone pretrainings the model configs start from (made first, cached)
 pretrained = [
@@ -24,6 +27,9 @@ methods = dict(
     baseline='configs/det/baseline/gfl_r18-w16_1xb8-4e_voc-mini.py',
     ld='configs/det/ld/ld_' + _pair,
     ld_vlr='configs/det/ld/ld-vlr_' + _pair,
+    # ablations of ld_vlr's three terms: without its class KD, class KD alone
+    ld_vlr_no_cls_kd='configs/det/ld/ld-vlr-no-cls-kd_' + _pair,
+    cls_kd='configs/det/cls_kd/cls-kd_' + _pair,
     feat_imit='configs/det/feat_imit/feat-imit_' + _pair,
 )
 # --quick: one seed, 1 epoch instead of 4, same (cached) teacher; records

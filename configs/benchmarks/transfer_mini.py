@@ -8,8 +8,15 @@ benchmark = 'mini'
 title = 'Transfer leaderboard'
 leaderboard = 'leaderboards/transfer.md'
 pretraining = 'configs/benchmarks/tiny_mini.py'
-methods = ['baseline', 'kd', 'netaug', 'netdistiller', 'netaug_kd',
-           'netdistiller_kd']
+# baseline_20e: the plain network pretrained as long as `netdistiller`
+# (20 epochs, 2x the others), the row its backbone compares with
+methods = ['baseline', 'baseline_20e', 'kd', 'netaug', 'netdistiller',
+           'netaug_kd', 'netdistiller_kd']
+# every task validates on its own validation split (mini VOC's holdout
+# scenes, mini Cityscapes' holdout scenes, 200 of the digits) and reports
+# its test split (VOC2007 test, the Cityscapes `val` scenes, 500 digits),
+# evaluated once after training
+validation_split = True
 seeds = [0, 1]
 tasks = dict(
     transfer_det=dict(

@@ -12,7 +12,8 @@ from kdbench.distillers.single_teacher import (DistillerConfigError,
 from kdbench.recorders import record_calls
 from kdbench.registry import MODELS
 from .regions import centres_inside_boxes, valuable_localization_region
-from .utils import check_same_priors, flatten_levels, require_attr
+from .utils import (check_same_priors, flatten_levels, level_starts,
+                    require_attr)
 
 FEAT_IMIT_MASKS = ('all', 'gt_boxes', 'main_region')
 
@@ -46,7 +47,9 @@ class DenseHeadDistiller(SingleTeacherDistiller):
             weighted by the IoU with the matched box, ``avg_factor=16``.
         cls_kd: loss on the classification logits of the main region
             (HikariTJU's KD: softmax KL over the classes, e.g. τ = 2, weight
-            10), averaged over the main-region locations.
+            10), averaged over each FPN level's main-region locations (all
+            images) and summed over the levels, as HikariTJU's ``LDHead``
+            computes it level by level.
         feat_imit: ``dict(loss=dict(type='kdbench.HintLoss', ...),
             mask='gt_boxes' | 'main_region' | 'all', levels=None)``: the
             hint loss on neck (FPN) outputs, restricted to the mask; summed
@@ -161,13 +164,26 @@ class DenseHeadDistiller(SingleTeacherDistiller):
                 avg_factor=self.vlr_avg_factor)
         if self.cls_kd is not None:
             t_logits = flatten_levels(t_cls, head.cls_out_channels)
-            losses['distill.loss_cls_kd'] = self.cls_kd(
-                s_logits[main], t_logits[main],
-                avg_factor=main.sum().clamp(min=1))
+            losses['distill.loss_cls_kd'] = self._class_kd(
+                s_logits, t_logits, main, level_starts(anchors_list))
         if self.feat_imit is not None:
             losses['distill.loss_feat_imit'] = self._feature_imitation(
                 s_feats, t_feats, anchors_list, main, gts, head)
         return losses
+
+    def _class_kd(self, s_logits, t_logits, main, starts) -> torch.Tensor:
+        """HikariTJU's class KD: per level, the loss averaged over that
+        level's main-region locations; summed over the levels (a level
+        without positives adds 0)."""
+        total = s_logits.sum() * 0  # a gradient path when nothing is main
+        for begin, end in zip(starts[:-1], starts[1:]):
+            region = main[:, begin:end]
+            count = int(region.sum())
+            if count:
+                total = total + self.cls_kd(
+                    s_logits[:, begin:end][region],
+                    t_logits[:, begin:end][region], avg_factor=count)
+        return total
 
     def _feature_imitation(self, s_feats, t_feats, anchors_list, main, gts,
                            head) -> torch.Tensor:
@@ -183,9 +199,7 @@ class DenseHeadDistiller(SingleTeacherDistiller):
                                   for i, gt in enumerate(gts)])
         elif self.feat_imit_mask == 'main_region':
             region = main
-        starts = [0]
-        for a in anchors_list:
-            starts.append(starts[-1] + a.shape[1])
+        starts = level_starts(anchors_list)
         total = 0.0
         for level in levels:
             s, t = s_feats[level], t_feats[level]

@@ -15,6 +15,15 @@ def flatten_levels(maps: Sequence[torch.Tensor],
                       for m in maps], 1)
 
 
+def level_starts(anchors_list: Sequence[torch.Tensor]) -> List[int]:
+    """Where each level begins (and, last, where the levels end) in the
+    flat per-image anchor order; ``anchors_list``: per level (B, N_l, 4)."""
+    starts = [0]
+    for anchors in anchors_list:
+        starts.append(starts[-1] + anchors.shape[1])
+    return starts
+
+
 def require_attr(module: nn.Module, attr: str, role: str, what: str):
     """``module.<attr>`` or an error saying which model lacks it and why
     the distiller needs it."""

@@ -245,12 +245,37 @@ def _fmt_delta(row: dict) -> tuple:
     return f'{d.delta:+.2f} [{d.low:+.2f}, {d.high:+.2f}]', d.verdict
 
 
+def at_grid_edge(tuned: Optional[dict], grid: Optional[dict]) -> bool:
+    """Whether the chosen setting takes the first or last value of one of
+    its grid's keys (of three or more values): the optimum may then lie
+    beyond the grid. Keys ``'a|b'`` (tied) and ``'a,b'`` (moved together)
+    are read as the runner reads them."""
+    if not tuned or not grid:
+        return False
+    for key, values in grid.items():
+        values = list(values)
+        if len(values) < 3:
+            continue
+        if ',' in key:
+            chosen = tuple(tuned.get(k) for k in key.split(','))
+            ends = [tuple(values[0]), tuple(values[-1])]
+        else:
+            chosen = tuned.get(key.split('|')[0])
+            ends = [values[0], values[-1]]
+        if chosen in ends:
+            return True
+    return False
+
+
 def _fmt_tuned(row: dict) -> str:
     if not row.get('tuned'):
         return '–'
     # tied keys (one value for several optimizers' lr) show once
-    return ', '.join(sorted({f'{k.split(".")[-1]}={v}'
+    text = ', '.join(sorted({f'{k.split(".")[-1]}={v}'
                              for k, v in row['tuned'].items()}))
+    if at_grid_edge(row['tuned'], (row.get('tuning') or {}).get('grid')):
+        text += ' (edge)'
+    return text
 
 
 def _slug(text: str) -> str:
@@ -400,6 +425,15 @@ def _notes(rows: Dict[str, dict], metric: str) -> List[str]:
             f'grid{"s" if len(grids) > 1 else ""} '
             + '; '.join(sorted(grids)) + '. The sweeps are in the records '
             '(`tuning`).')
+        edge = [m for m, t in tuned.items()
+                if at_grid_edge(rows[m].get('tuned'), t.get('grid'))]
+        if edge:
+            notes.append(
+                f'(edge): the chosen setting is the first or last value of '
+                f'its grid ({", ".join(edge)}), so the best setting may lie '
+                f'beyond it: such a row may understate its method (and a '
+                f'baseline at an edge would overstate the rows compared '
+                f'with it).')
     threads = sorted({str(r['threads']) for r in rows.values()})
     cpus = sorted({c for r in rows.values() for c in r['cpus']})
     if any(r['threads'] for r in rows.values()):

@@ -271,6 +271,8 @@ class BenchmarkRunner:
         if self.tune_seed is None:
             raise ValueError('The suite\'s `tuning` needs a `seed` (one not '
                              'among the reported seeds).')
+        for method in self.all_methods:  # malformed grids fail here
+            self.grid_points(method)
         if self.tune_seed in self.suite.seeds:
             raise ValueError(f'The tuning seed {self.tune_seed} is one of '
                              f'the reported seeds {list(self.suite.seeds)}; '
@@ -289,16 +291,28 @@ class BenchmarkRunner:
 
     def grid_points(self, method: str) -> List[dict]:
         """Every setting of ``method``'s grid (the cartesian product of its
-        keys' values; a key ``'a|b'`` sets ``a`` and ``b`` to the same
-        value, e.g. the lr of several optimizers); ``[{}]`` without a
-        grid."""
+        keys' values); ``[{}]`` without a grid. A key ``'a|b'`` sets ``a``
+        and ``b`` to the same value (e.g. the lr of several optimizers); a
+        key ``'a,b'`` takes pairs, ``a`` and ``b`` moving together (e.g.
+        an lr and the clipping norm that keeps lr x max_norm fixed)."""
         grid = self.grids.get(method) or {}
         keys = sorted(grid)
         points = []
         for values in itertools.product(*(list(grid[k]) for k in keys)):
             point = {}
             for key, value in zip(keys, values):
-                point.update({k: value for k in key.split('|')})
+                if ',' in key:
+                    names = key.split(',')
+                    if not isinstance(value, (list, tuple)) or \
+                            len(value) != len(names):
+                        raise ValueError(
+                            f'Tuning grid of {method}: key {key!r} moves '
+                            f'{len(names)} settings together, so each '
+                            f'value must be a list of {len(names)}; got '
+                            f'{value!r}.')
+                    point.update(zip(names, value))
+                else:
+                    point.update({k: value for k in key.split('|')})
             points.append(point)
         return points
 
@@ -483,9 +497,10 @@ class BenchmarkRunner:
 
         A metric missing from the evaluation fails the run, except when the
         suite gives ``no_prediction_value`` and the log shows the evaluator
-        had nothing to score: mmdet's CocoMetric returns no bbox metric
-        when the model predicted no box at all, which is an AP of 0, and is
-        recorded as such (with ``no_predictions`` set in the record)."""
+        had nothing to score on that split: mmdet's CocoMetric returns no
+        bbox metric when the model predicted no box at all, which is an AP
+        of 0, and is recorded as such (with ``no_predictions`` set in the
+        record)."""
         key = key or self.suite.metric_key
         scale = float(self.suite.get('metric_scale', 1))
         if split == 'test' and self.validation_split:
@@ -493,15 +508,17 @@ class BenchmarkRunner:
             if metrics is None:
                 raise RunFailed(f'{label}: no test-split evaluation in its '
                                 f'result.json (test_after_train is off).')
+            nothing_predicted = result.get('test_no_predictions')
         else:
             metrics = result['metrics']
+            nothing_predicted = result.get('no_predictions')
         if key in metrics:
             value = float(metrics[key]) * scale
             if not math.isfinite(value):
                 raise RunFailed(f'{label}: {key} is {value}, not a score.')
             return value
         empty = self.suite.get('no_prediction_value')
-        if empty is not None and result.get('no_predictions'):
+        if empty is not None and nothing_predicted:
             return float(empty)
         raise RunFailed(f'{label}: metric {key!r} missing from the '
                         f'evaluation ({sorted(metrics)}).')
@@ -569,6 +586,11 @@ class BenchmarkRunner:
             print(f'[teacher] the finished pretraining run of {t.config} '
                   f'(seed {seed}) in {osp.dirname(weights)} is the teacher; '
                   f'not trained again', flush=True)
+            if self.validation_split and 'test_metrics' not in result:
+                # trained without the test-split evaluation: evaluate it,
+                # so its score is a test number as the students' are
+                result = dict(result, test_metrics=self._test_metrics(
+                    t, weights))
         else:
             print(f'[teacher] training {t.config} (cached afterwards in '
                   f'{work_dir})', flush=True)
@@ -638,7 +660,13 @@ class BenchmarkRunner:
         return weights, value, sha
 
     def _evaluate_teacher(self, t, weights: str) -> float:
-        """The teacher config's test-loop metric of ``weights``, from
+        """The teacher config's test-loop metric of ``weights``."""
+        metrics = self._test_metrics(t, weights)
+        return self._metric(dict(metrics=metrics, test_metrics=metrics),
+                            'teacher')
+
+    def _test_metrics(self, t, weights: str) -> dict:
+        """The teacher config's test-loop metrics of ``weights``, from
         ``tools/test.py`` (mmengine's LoggerHook writes the test metrics
         to ``<work_dir>/<timestamp>/<timestamp>.json``)."""
         work_dir = osp.join(self.work_root, 'teachers',
@@ -657,9 +685,7 @@ class BenchmarkRunner:
             raise RunFailed(f'[teacher] evaluating {weights} failed (exit '
                             f'{proc.returncode}):\n{proc.stderr[-2000:]}')
         with open(found[-1]) as f:
-            metrics = json.load(f)
-        return self._metric(dict(metrics=metrics, test_metrics=metrics),
-                            'teacher')
+            return json.load(f)
 
     def _pretraining_run(self, config: str, seed: int) -> Optional[tuple]:
         """(weights, result) of the cached backbone pretraining of
@@ -736,6 +762,9 @@ class BenchmarkRunner:
                                  execution=result.get('execution'),
                                  resumed=result.get('resumed', False),
                                  no_predictions=result.get(
+                                     'test_no_predictions'
+                                     if self.validation_split
+                                     and phase == 'test' else
                                      'no_predictions', False),
                                  benchmark_command=shlex.join(sys.argv),
                                  **(extra or {})),

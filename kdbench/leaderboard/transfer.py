@@ -105,10 +105,18 @@ class TransferRunner:
                                work_root=self.work_root, rerun=self.rerun,
                                name=f'{_stem(self.suite_path)}_{task}')
 
+    # protocol keys a transfer suite sets for all its tasks (a task may
+    # override them), passed on to each task's runner
+    PROTOCOL_KEYS = ('validation_split', 'threads')
+
     def task_spec(self, task: str) -> Config:
         t = self.tasks[task]
         pre = self.pretraining.suite
+        protocol = {k: t.get(k, self.suite.get(k)) for k in
+                    self.PROTOCOL_KEYS if t.get(k, self.suite.get(k))
+                    is not None}
         return Config(dict(
+            **protocol,
             task=task, benchmark=self.suite.benchmark, dataset=t['dataset'],
             metric=t['metric'], metric_key=t['metric_key'],
             metric_scale=t.get('metric_scale', 1), title=self.suite.title,
@@ -140,6 +148,8 @@ class TransferRunner:
             options = {**self.tasks[task].get('cfg_options', {}),
                        'model.backbone.init_cfg.checkpoint':
                        source['weights']}
+            if runner.validation_split:  # the record reports the test split
+                options['test_after_train'] = True
             runner.run_job(method, seed, runner.methods[method], options,
                            None, None, label, durations, len(jobs) - number)
             self.failures += [f for f in runner.failures

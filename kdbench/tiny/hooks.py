@@ -1,5 +1,6 @@
-"""NetAug's schedule: width augmentation for the first part of training,
-optional channel sorting at every epoch (METHODS §5.1)."""
+"""Schedules of the tiny-network methods: NetAug's width augmentation for
+the first part of training and channel sorting at every epoch (METHODS
+§5.1); NetDistiller's label warm-up before in-situ distillation (§5.2)."""
 from mmengine.hooks import Hook
 
 from kdbench.engine.hooks import deployable_model
@@ -48,3 +49,32 @@ class NetAugScheduleHook(Hook):
                     if hasattr(value, 'shape') and \
                             value.shape == param.shape:
                         value.copy_(value.index_select(dim, order))
+
+
+@HOOKS.register_module()
+class NetDistillerScheduleHook(Hook):
+    """The student of ``kdbench.NetDistillerClassifier`` learns from the
+    labels alone for the first ``label_warmup`` of the training iterations,
+    then distills in situ (uncertainty-aware or always, as the model is
+    configured). The in-situ teacher is trained from scratch alongside:
+    right after initialisation its outputs are near uniform, and the
+    student's own entropy (log2 of the class count) is above any
+    uncertainty threshold, so without a warm-up the student's only signal
+    in the first steps is the KL to a chance-level teacher. The paper
+    (Zhang et al., IEEE Micro 2023) distills from step 0 over 360 epochs;
+    ``label_warmup=0`` does the same. The teacher's own loss and gradient
+    surgery run throughout."""
+
+    def __init__(self, label_warmup: float = 0.0):
+        if not 0.0 <= label_warmup < 1.0:
+            raise ValueError(f'label_warmup is a fraction of training in '
+                             f'[0, 1), got {label_warmup}')
+        self.label_warmup = label_warmup
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None) -> None:
+        model = deployable_model(runner.model)
+        warmup = runner.iter < self.label_warmup * runner.max_iters
+        if model.label_warmup and not warmup:
+            runner.logger.info(f'NetDistiller: in-situ distillation starts '
+                               f'at iteration {runner.iter}')
+        model.label_warmup = warmup

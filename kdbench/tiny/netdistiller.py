@@ -46,7 +46,11 @@ class NetDistillerClassifier(ImageClassifier):
       at least ``uncertainty_threshold`` **bits**, else the head's loss on
       the label (the paper's τ_u = 3.75 fits bits: its ImageNet entropies
       span [1.46, 9.97] bits with smoothing 0.1);
-      ``uncertainty_threshold=None`` always distills;
+      ``uncertainty_threshold=None`` always distills (the paper's
+      "w/o UD"); while ``label_warmup`` is set (by
+      :class:`~kdbench.tiny.hooks.NetDistillerScheduleHook`, early in
+      training, when the in-situ teacher is still near chance) every image
+      takes the label loss instead;
     * gradient surgery (``gradient_surgery=True``): for every shared
       parameter tensor the teacher's gradient is projected onto the normal
       plane of the student's when their cosine is negative
@@ -111,6 +115,9 @@ class NetDistillerClassifier(ImageClassifier):
         self.teacher_width = float(teacher_width)
         self.uncertainty_threshold = uncertainty_threshold
         self.gradient_surgery = gradient_surgery
+        # the student learns from the labels only (set by
+        # NetDistillerScheduleHook during its warm-up); not saved state
+        self.label_warmup = False
         self.use_role('student')
 
     # ------------------------------------------------------------ roles
@@ -163,7 +170,9 @@ class NetDistillerClassifier(ImageClassifier):
         p_t = F.softmax(t_logits.detach(), dim=-1)
         kd = (p_t * (torch.log(p_t.clamp_min(1e-12)) -
                      F.log_softmax(s_logits, dim=-1))).sum(-1)
-        if self.uncertainty_threshold is None:
+        if self.label_warmup:
+            distill = torch.zeros_like(kd, dtype=torch.bool)
+        elif self.uncertainty_threshold is None:
             distill = torch.ones_like(kd, dtype=torch.bool)
         else:
             distill = entropy_bits(s_logits.detach()) >= \

@@ -26,7 +26,9 @@ _SUFFIX = 'mbv2-w0.35_1xb128-10e_canvas64-mini.py'
 CONFIGS = dict(
     plain='configs/tiny/baseline/' + _SUFFIX,
     netaug='configs/tiny/netaug/netaug_' + _SUFFIX,
-    netdistiller='configs/tiny/netdistiller/netdistiller_' + _SUFFIX)
+    # the UD row trains 20 epochs; its step is the same at any length
+    netdistiller='configs/tiny/netdistiller/netdistiller_' +
+    _SUFFIX.replace('-10e_', '-20e_'))
 
 
 def parse_args(argv=None):

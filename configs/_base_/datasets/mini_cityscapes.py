@@ -1,7 +1,13 @@
 # Mini Cityscapes: Fashion-MNIST composite scenes, 128x256 (H x W), in the
 # Cityscapes layout under data/mini_cityscapes/ (built by
-# tools/prepare_data.py; 1000 train / 200 val), *_gtFine_labelTrainIds.png
-# with 11 classes: 0 = background, 1..10 = Fashion-MNIST (no 255 pixels).
+# tools/prepare_data.py; 1000 train / 200 holdout / 200 val),
+# *_gtFine_labelTrainIds.png with 11 classes: 0 = background, 1..10 =
+# Fashion-MNIST (no 255 pixels).
+# Splits: train; `holdout` (cities erfurt and jena, scenes drawn from
+# Fashion-MNIST items no training scene uses) is the validation split (the
+# val loop, the learning curves, the benchmark runner's tuning); `val` is
+# the test split (Cityscapes' val plays the test role, as in mmseg's
+# configs), evaluated once after training with `test_after_train=True`.
 #
 # Dataset type: mmseg's CityscapesDataset cannot take these classes (its
 # BaseSegDataset only accepts a subset of the 19 Cityscapes classes and
@@ -76,10 +82,20 @@ val_dataloader = dict(
         _scope_='mmseg',
         **dataset_args,
         data_prefix=dict(
+            img_path='leftImg8bit/holdout', seg_map_path='gtFine/holdout'),
+        test_mode=True,
+        pipeline=test_pipeline))
+test_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        _scope_='mmseg',
+        **dataset_args,
+        data_prefix=dict(
             img_path='leftImg8bit/val', seg_map_path='gtFine/val'),
         test_mode=True,
         pipeline=test_pipeline))
-test_dataloader = val_dataloader
 
 val_evaluator = dict(_scope_='mmseg', type='IoUMetric', iou_metrics=['mIoU'])
 test_evaluator = val_evaluator

@@ -1,6 +1,8 @@
 # The UCI optical handwritten digits that scikit-learn ships
 # (kdbench.OpticalDigits): 1797 images of 8x8 px, 10 classes, a fixed split
-# of 1297 training and 500 test images. The tiny track's second
+# of 1097 training, 200 validation (the val loop and any tuning) and 500
+# test images (evaluated once after training with `test_after_train=True`,
+# the leaderboard's number). The tiny track's second
 # classification dataset: another domain (handwriting, not clothing) and
 # other classes than the items-on-canvas pretraining. Images are upsampled
 # to 32 px, repeated to three channels and normalised with the ImageNet
@@ -25,16 +27,23 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=64,
     num_workers=0,
-    dataset=dict(type=dataset_type, num_test=500, pipeline=train_pipeline),
+    dataset=dict(type=dataset_type, num_test=500, num_val=200,
+                 split='train', pipeline=train_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=True),
 )
 val_dataloader = dict(
     batch_size=500,
     num_workers=0,
-    dataset=dict(type=dataset_type, num_test=500, test_mode=True,
-                 pipeline=test_pipeline),
+    dataset=dict(type=dataset_type, num_test=500, num_val=200, split='val',
+                 test_mode=True, pipeline=test_pipeline),
     sampler=dict(type='DefaultSampler', shuffle=False),
 )
 val_evaluator = dict(type='Accuracy', topk=(1, ))
-test_dataloader = val_dataloader
+test_dataloader = dict(
+    batch_size=500,
+    num_workers=0,
+    dataset=dict(type=dataset_type, num_test=500, num_val=200, split='test',
+                 test_mode=True, pipeline=test_pipeline),
+    sampler=dict(type='DefaultSampler', shuffle=False),
+)
 test_evaluator = val_evaluator

@@ -1,7 +1,11 @@
 # Mini PASCAL VOC 07+12: Fashion-MNIST composite scenes, 128x128, in the VOC
 # layout under data/mini_voc/VOCdevkit/ (built by tools/prepare_data.py):
-# train on VOC2007 trainval (1000) + VOC2012 trainval (200), test on VOC2007
-# test (200); 10 classes; VOCMetric in VOC2007's '11points' mode.
+# train on VOC2007 trainval (1000) + VOC2012 trainval (200), validate on
+# VOC2007 `holdout` (200 scenes drawn from Fashion-MNIST items no training
+# scene uses: the val loop, the learning curves and the benchmark runner's
+# tuning), test on VOC2007 test (200; evaluated once after training, the
+# leaderboard's number, with `test_after_train=True`); 10 classes;
+# VOCMetric in VOC2007's '11points' mode.
 #
 # Scope: the dataset and evaluator dicts carry `_scope_='mmdet'` (what
 # mmengine itself adds to dicts inherited from `mmdet::` bases), so they and
@@ -78,12 +82,26 @@ val_dataloader = dict(
         type=dataset_type,
         data_root=data_root,
         metainfo=metainfo,
+        ann_file='VOC2007/ImageSets/Main/holdout.txt',
+        data_prefix=dict(sub_data_root='VOC2007/'),
+        test_mode=True,
+        pipeline=test_pipeline,
+        backend_args=backend_args))
+test_dataloader = dict(
+    batch_size=8,
+    num_workers=0,
+    drop_last=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        _scope_='mmdet',
+        type=dataset_type,
+        data_root=data_root,
+        metainfo=metainfo,
         ann_file='VOC2007/ImageSets/Main/test.txt',
         data_prefix=dict(sub_data_root='VOC2007/'),
         test_mode=True,
         pipeline=test_pipeline,
         backend_args=backend_args))
-test_dataloader = val_dataloader
 
 # PASCAL VOC2007 uses `11points` as default evaluate mode, while PASCAL
 # VOC2012 defaults to use 'area'.

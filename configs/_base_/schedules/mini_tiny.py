@@ -20,7 +20,8 @@ param_scheduler = [
     dict(type='CosineAnnealingLR', by_epoch=True, begin=1, end=max_epochs,
          eta_min=1e-4, convert_to_iter_based=True),
 ]
-train_cfg = dict(by_epoch=True, max_epochs=max_epochs,
-                 val_interval=max_epochs)
+# validation (2k held-out training items, a few seconds) after every
+# epoch: the learning curves of the leaderboard
+train_cfg = dict(by_epoch=True, max_epochs=max_epochs, val_interval=1)
 val_cfg = dict()
 test_cfg = dict()

@@ -1,6 +1,9 @@
 # Feature imitation (method id `feat_imit`), METHODS.md §3.3: HintLoss
 # (½·MSE) on all FPN levels (256 ch both sides) inside ground-truth boxes,
-# weight 2.0.
+# weight 4.0: 2.0 x MSE, the strength of HikariTJU's masked imitation
+# (IMLoss, loss_weight 2.0 on F.mse_loss, which has no ½, in their R-50 /
+# LDHead configs; their GFLv1 R-101 -> R-18 IMHead configs use 0.2 over all
+# locations).
 # The R-18 config with the GFL R-50 student (as mmdet's ld_r50 config).
 _base_ = ['./feat-imit_gfl_r101_gfl_r18_8xb2-4e_voc0712.py']
 model = dict(student='configs/_base_/models/gfl_r50_fpn_voc.py')

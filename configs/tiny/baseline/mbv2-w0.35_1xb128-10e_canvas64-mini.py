@@ -3,8 +3,7 @@
 # config that loads any tiny-track weights.pth in tools/test.py.
 _base_ = [
     '../../_base_/models/mbv2-w0.35_canvas.py',
-    '../../_base_/datasets/mini_fashion_mnist_canvas64.py',
+    '../../_base_/datasets/mini_fashion_mnist_canvas64_tiny.py',
     '../../_base_/schedules/mini_tiny.py',
     '../../_base_/cls_runtime.py',
 ]
-train_dataloader = dict(dataset=dict(indices=10000))  # a fixed subset

@@ -4,7 +4,7 @@
 # T = 1 with weight 1 next to the label-smoothed CE (ImageNet-style, as
 # mmrazor's KD configs), same data and schedule as the baseline.
 _base_ = [
-    '../../_base_/datasets/mini_fashion_mnist_canvas64.py',
+    '../../_base_/datasets/mini_fashion_mnist_canvas64_tiny.py',
     '../../_base_/schedules/mini_tiny.py',
     '../../_base_/cls_runtime.py',
 ]
@@ -18,4 +18,3 @@ model = dict(
     distill_losses=dict(
         kd=dict(type='kdbench.KDLoss', tau=1.0, loss_weight=1.0,
                 student='head.fc', teacher='head.fc')))
-train_dataloader = dict(dataset=dict(indices=10000))  # the baseline's subset

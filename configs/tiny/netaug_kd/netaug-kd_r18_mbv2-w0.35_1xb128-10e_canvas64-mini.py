@@ -20,7 +20,7 @@ model = dict(
         aug_weight=1.0))
 custom_hooks = [
     dict(type='kdbench.NetAugScheduleHook', stop_width_aug=0.5,
-         sort_channels=False),
+         sort_channels=True),
     dict(type='kdbench.BNRecalibrationHook', num_images=2000),
     dict(type='kdbench.StudentExportHook'),
     dict(type='kdbench.RunResultHook'),

@@ -1,9 +1,10 @@
 # Classification transfer of a tiny backbone (task `transfer_cls`,
 # METHODS.md §5.3: the whole network fine-tuned with the plain
 # configuration) to a second dataset: MobileNetV2 x0.35 on the optical
-# handwritten digits (kdbench.OpticalDigits, 1297 training images, 32 px),
-# 20 epochs (420 iterations) with a cosine schedule, label smoothing 0.1 and
-# dropout 0.2 before the classifier, as NetAug's transfer recipe.
+# handwritten digits (kdbench.OpticalDigits, 1097 training images, 32 px;
+# 200 more validate), 20 epochs (360 iterations) with a cosine schedule,
+# label smoothing 0.1 and dropout 0.2 before the classifier, as NetAug's
+# transfer recipe.
 # lr 0.025 at batch 64: NetAug's 0.4 at 256 scaled linearly (0.1) with its
 # 5 warm-up epochs cut to one diverged in the first epoch for 2 of 4
 # backbones (top-1 56.0 and 69.6 against 97-99). At 0.025 the same

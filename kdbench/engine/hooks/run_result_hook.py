@@ -5,6 +5,7 @@ import os.path as osp
 import platform
 import resource
 import time
+from typing import Optional
 
 import torch
 from mmengine.dist import all_gather_object, get_rank, get_world_size
@@ -84,7 +85,8 @@ class RunResultHook(Hook):
     For detection it also counts the predicted instances of the last
     validation: ``no_predictions`` is true when the model predicted no box
     on any image (mmdet's CocoMetric then returns no metric at all; the
-    benchmark runner records that as AP 0 instead of crashing).
+    benchmark runner records that as AP 0 instead of crashing);
+    ``test_no_predictions`` says the same of the test-split evaluation.
     """
 
     priority = 'VERY_LOW'
@@ -102,6 +104,7 @@ class RunResultHook(Hook):
         self._start_iter = 0
         self._iters_run = 0
         self._predicted = None  # instances predicted in the last validation
+        self._test_predicted = None  # ... in the test-split evaluation
 
     def before_train(self, runner) -> None:
         self._train_start = time.perf_counter()
@@ -117,12 +120,25 @@ class RunResultHook(Hook):
         self._val_start = (time.perf_counter(), time.process_time())
         self._predicted = None
 
-    def after_val_iter(self, runner, batch_idx, data_batch=None,
-                       outputs=None) -> None:
+    @staticmethod
+    def _count_instances(outputs, count: Optional[int]) -> Optional[int]:
         for sample in outputs or ():
             instances = getattr(sample, 'pred_instances', None)
             if instances is not None:
-                self._predicted = (self._predicted or 0) + len(instances)
+                count = (count or 0) + len(instances)
+        return count
+
+    def after_val_iter(self, runner, batch_idx, data_batch=None,
+                       outputs=None) -> None:
+        self._predicted = self._count_instances(outputs, self._predicted)
+
+    def before_test_epoch(self, runner) -> None:
+        self._test_predicted = None
+
+    def after_test_iter(self, runner, batch_idx, data_batch=None,
+                        outputs=None) -> None:
+        self._test_predicted = self._count_instances(outputs,
+                                                     self._test_predicted)
 
     def after_val_epoch(self, runner, metrics=None) -> None:
         if self._val_start is not None:
@@ -158,7 +174,8 @@ class RunResultHook(Hook):
                             (runner.test_loop.run() or {}).items()}
         ranks = all_gather_object(dict(rank=get_rank(),
                                        iters_run=self._iters_run,
-                                       predicted=self._predicted))
+                                       predicted=self._predicted,
+                                       test_predicted=self._test_predicted))
         if get_rank() != 0:
             return
         iters_here = max(runner.iter - self._start_iter, 1)
@@ -182,9 +199,11 @@ class RunResultHook(Hook):
                       execution=execution_facts(), ranks=ranks)
         if test_metrics is not None:
             result['test_metrics'] = test_metrics
-        counts = [r['predicted'] for r in ranks if r['predicted'] is not None]
-        if counts:
-            result['no_predictions'] = sum(counts) == 0
+        for key, name in (('predicted', 'no_predictions'),
+                          ('test_predicted', 'test_no_predictions')):
+            counts = [r[key] for r in ranks if r[key] is not None]
+            if counts:
+                result[name] = sum(counts) == 0
         path = osp.join(runner.work_dir, self.filename)
         with open(path + '.tmp', 'w') as f:
             json.dump(result, f, indent=1)
