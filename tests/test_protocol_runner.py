@@ -113,7 +113,10 @@ def test_tuning_on_validation_then_seeds_on_test(tmp_path, monkeypatch):
     # n, mean, vs, Δ [CI], verdict, tuned
     assert cells[2] == '3' and cells[3] == '75.10 ± 0.10'
     assert cells[4] == 'baseline' and cells[5].startswith('+5.00 [+5.00,')
-    assert cells[6] == 'better' and cells[7] == 'lr=0.2'
+    # kd's best, 0.2, is the top of the grid 0.05-0.2: marked
+    assert cells[6] == 'better' and cells[7] == 'lr=0.2 (edge)'
+    assert '(edge): the chosen setting is the first or last value of ' \
+        'its grid (kd)' in text
     assert 'Minimum detectable effect' in text
 
 

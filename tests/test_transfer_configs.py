@@ -94,8 +94,11 @@ def test_transfer_suites_point_at_their_configs(tmp_path):
             spec = runner.task_spec(task)
             config = runner.tasks[task]['config']
             assert config in TRANSFER
-            assert set(spec.methods) == set(pre.methods)
+            assert set(spec.methods) == set(runner.methods)
+            assert set(runner.methods) <= set(pre.methods)
             assert ('mini' in config) == (name == 'transfer_mini')
+        if name == 'transfer_mini':  # the matched-budget baseline too
+            assert 'baseline_20e' in runner.methods
     assert set(runner.tasks) == {
         'transfer_det', 'transfer_seg', 'transfer_cls_food101',
         'transfer_cls_flowers102', 'transfer_cls_cars', 'transfer_cls_cub',
