@@ -953,8 +953,6 @@ class BenchmarkRunner:
         weights, teacher_value, teacher_sha = self._teacher
         config = self.methods[method]
         options = {**self._method_options(method, weights), **point}
-        if self.validation_split:
-            options['test_after_train'] = True
         uses_teacher = self._uses_teacher(config)
         tuning = dict(seed=self.tune_seed, grid=self.grids.get(method),
                       sweep=sweep) if sweep else None
@@ -972,6 +970,8 @@ class BenchmarkRunner:
         a failed run is reported and listed in ``self.failures``.
         ``run_sha``: the sha256 of the teacher's weights the run uses
         (None for runs without a teacher)."""
+        if self.validation_split:  # the record reports the test split
+            options = {**options, 'test_after_train': True}
         tid = self.teacher_id() if run_sha is not None else None
         done = self._recorded(method, seed, config, options, tid)
         if done and not self.rerun:

@@ -148,8 +148,6 @@ class TransferRunner:
             options = {**self.tasks[task].get('cfg_options', {}),
                        'model.backbone.init_cfg.checkpoint':
                        source['weights']}
-            if runner.validation_split:  # the record reports the test split
-                options['test_after_train'] = True
             runner.run_job(method, seed, runner.methods[method], options,
                            None, None, label, durations, len(jobs) - number)
             self.failures += [f for f in runner.failures
