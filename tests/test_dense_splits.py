@@ -56,7 +56,7 @@ def test_tiny_configs_validate_on_held_out_training_items(path):
     cfg = Config.fromfile(osp.join(REPO, path))
     train, val, test = (cfg[k].dataset for k in (
         'train_dataloader', 'val_dataloader', 'test_dataloader'))
-    assert (train.split, train.indices) == ('train', 10000)
+    assert (train.split, train.indices) == ('train', 5000)
     start, stop = val.index_range
     assert val.split == 'train' and start >= train.indices and \
         stop <= 60000 and not val.get('test_mode')

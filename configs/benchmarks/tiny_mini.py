@@ -1,4 +1,4 @@
-# Mini tiny-network suite: MobileNetV2 x0.35 pretrained on 10k items-on-
+# Mini tiny-network suite: MobileNetV2 x0.35 pretrained on 5k items-on-
 # canvas images (the mini track's ImageNet), 10 epochs, 5 seeds per method;
 # top-1 on the 10k test items. The `kd` teacher is the ResNet-18 of the mini
 # backbone pretraining recipe, trained once and cached.

@@ -1,5 +1,5 @@
-# Mini tiny-network schedule: 10 epochs (780 iterations on the configs'
-# fixed 10k-image subset of the items-on-canvas data at batch 128), SGD
+# Mini tiny-network schedule: 10 epochs (400 iterations on the configs'
+# fixed 5k-image subset of the items-on-canvas data at batch 128), SGD
 # Nesterov momentum 0.9, lr 0.025 with a 1-epoch linear warm-up and cosine
 # decay, weight decay 4e-5 without decay on biases and norms (NetAug's recipe,
 # shortened).
@@ -8,7 +8,9 @@
 # 2.6x-wide augmented networks destabilised the shared weights (base loss
 # stuck at ln 10 for epochs 2-4, 46.6 % top-1 against 66.7 % for plain
 # training) and NetDistiller's 3x teacher stayed at chance. Wider layers
-# take a smaller stable step, so all methods use the papers' scaled lr.
+# take a smaller stable step. 0.025 is the configs' default; the tiny
+# benchmark suite tunes every method's lr, the baseline's included, over
+# 0.025-0.2 on the validation split (configs/benchmarks/tiny_mini.py).
 max_epochs = 10
 optim_wrapper = dict(
     optimizer=dict(type='SGD', lr=0.025, momentum=0.9, weight_decay=4e-5,
