@@ -78,4 +78,11 @@ def test_transfer_tasks_get_the_suite_protocol(tmp_path):
         osp.join(REPO, 'configs/benchmarks/transfer_mini.py'),
         records_path=str(tmp_path / 'r.jsonl'), work_root=str(tmp_path))
     for task in runner.tasks:
-        assert runner.task_runner(task).validation_split, task
+        task_runner = runner.task_runner(task)
+        assert task_runner.validation_split, task
+        assert (task_runner.threads, task_runner.jobs,
+                task_runner.paired) == (1, 2, True), task
+        # the budget-matched reference of the pretraining suite holds
+        assert task_runner.reference('netdistiller') == 'baseline_20e'
+        assert task_runner.reference('kd') == 'baseline'
+        assert task_runner.reference('baseline_20e') is None

@@ -216,6 +216,15 @@ def test_a_setting_at_the_edge_of_its_grid_is_marked():
     paired = {f'{lr},{clip}': [[0.1, 4.0], [0.2, 2.0], [0.4, 1.0]]}
     assert at_grid_edge({lr: 0.1, clip: 4.0}, paired)
     assert not at_grid_edge({lr: 0.2, clip: 2.0}, paired)
+    # one change at a time around a default: each setting is judged over
+    # its own values; mu takes 4 (edges 0.25, 0.9), lr only 2 (no edge)
+    mu = 'model.mu'
+    one_at_a_time = {f'{lr},{mu}': [(1e-3, 0.5), (2e-3, 0.5), (1e-3, 0.25),
+                                    (1e-3, 0.75), (1e-3, 0.9)]}
+    assert not at_grid_edge({lr: 2e-3, mu: 0.5}, one_at_a_time)
+    assert not at_grid_edge({lr: 1e-3, mu: 0.75}, one_at_a_time)
+    assert at_grid_edge({lr: 1e-3, mu: 0.9}, one_at_a_time)
+    assert at_grid_edge({lr: 1e-3, mu: 0.25}, one_at_a_time)
     assert not at_grid_edge(None, grid) and not at_grid_edge({lr: 0.4}, None)
     # in the table: the tuned column and a note say so
     tuning = dict(seed=100, grid=grid, sweep=[])

@@ -43,6 +43,9 @@ pretraining = {str(pre)!r}
 methods = ['baseline']
 seeds = [0]
 validation_split = True
+jobs = 2  # the side-by-side path, and the protocol keys passed on
+threads = 1
+cfg_options = {{'randomness.deterministic': True}}
 tasks = dict(transfer_cls=dict(
     config={CLS!r}, dataset='optical_digits', metric='top1',
     metric_key='accuracy/top1',
@@ -85,6 +88,8 @@ def test_transfer_runner_end_to_end(tmp_path, fmnist_ready):
     assert row['source']['sha256'] == file_sha256(weights)
     assert row['source']['weights'] == weights
     assert f'model.backbone.init_cfg.checkpoint={weights}' in row['command']
+    assert 'randomness.deterministic=True' in row['command']
+    assert (row['threads'], row['jobs']) == (1, 2)
     run_log = osp.join(work, 'benchmarks', 'transfer_test_transfer_cls',
                        'baseline', 'seed0', 'run.log')
     with open(run_log) as f:
@@ -224,3 +229,47 @@ tasks = dict(
     assert '| pretraining | AP50 (voc0712) | transfer_cls |' in table, table
     assert '| baseline | 40.00 ± 0.00 (1) | – |' in table, table
     assert open(tmp_path / 'transfer.md').read() == table
+
+
+def test_matrix_gives_each_task_deltas_with_paired_intervals(tmp_path):
+    """Per task: Δ of each method against its reference on the shared
+    seeds, with the paired t interval (computed here from the t quantile),
+    the verdict, the MDE line and the forest plot beside the table."""
+    import math
+    import statistics
+
+    from scipy import stats as sps
+
+    from kdbench.leaderboard.transfer import render_transfer_matrix
+    records = []
+    values = dict(baseline=[50.0, 52.0, 51.0], netaug=[53.0, 54.5, 55.0],
+                  kd=[49.0, 53.0, 51.5])
+    for method, vals in values.items():
+        sha = {}
+        for seed, value in enumerate(vals):
+            sha[seed] = f'{method}{seed}'
+            records.append(_record(method=method, seed=seed,
+                                   weights_sha256=sha[seed],
+                                   config_sha256='now'))
+            records.append(_record(
+                task='transfer_cls', dataset='digits', method=method,
+                seed=seed, value=value, paired=True,
+                reference=None if method == 'baseline' else 'baseline',
+                finished_at='2026-01-02', suite='configs/transfer.py',
+                config='configs/cls.py', source=dict(
+                    suite='configs/pre.py', method=method, seed=seed,
+                    sha256=sha[seed])))
+    table = render_transfer_matrix(records, ['transfer_cls'], 'T',
+                                   'configs/pre.py',
+                                   plot_stem=str(tmp_path / 'transfer'))
+    diffs = [a - b for a, b in zip(values['netaug'], values['baseline'])]
+    mean = statistics.fmean(diffs)
+    half = sps.t.ppf(0.975, 2) * statistics.stdev(diffs) / math.sqrt(3)
+    assert (f'| netaug | 3 | 54.17 ± 1.04 | baseline | {mean:+.2f} '
+            f'[{mean - half:+.2f}, {mean + half:+.2f}] | better |') in table
+    assert '| kd | 3 | 51.17 ± 2.02 | baseline | ' in table
+    assert 'no detectable difference |' in table
+    assert '| baseline | 3 | 51.00 ± 1.00 | – | – | – |' in table
+    assert 'Minimum detectable effect: **' in table
+    assert osp.isfile(tmp_path / 'transfer_transfer_cls_forest.png')
+    assert '(transfer_transfer_cls_forest.png)' in table

@@ -1,6 +1,6 @@
 # Mini detection suite, two-stage family: Faster R-CNN R-18 teacher (trained
 # once, cached) -> Faster R-CNN R-18 at 1/4 width, 3 epochs on the 1000 mini COCO
-# scenes, 2 seeds per method; COCO bbox mAP (x100) with AP50 beside it.
+# scenes, 5 seeds per method; COCO bbox mAP (x100) with AP50 beside it.
 #   python tools/benchmark.py configs/benchmarks/det_frcnn_coco_mini.py
 task = 'detection'
 benchmark = 'mini'
@@ -13,15 +13,10 @@ side_metrics = dict(AP50='coco/bbox_mAP_50')
 no_prediction_value = 0.0
 title = 'Detection leaderboard'
 leaderboard = 'leaderboards/detection.md'
+# the protocol, and the tuning grid (Chen et al.'s constants, lr)
+_base_ = ['./_base_/dense_protocol.py', './_base_/chen_tuning.py']
 # validation on the holdout scenes (val loop, learning curves, tuning); the
 # table's number is the test split (val2017), evaluated once
-validation_split = True
-seeds = [0, 1]
-# backbone pretrainings the model configs start from (made first, cached)
-pretrained = [
-    'configs/pretrain/resnet18_1xb128-2e_fmnist-canvas64.py',
-    'configs/pretrain/resnet18-w16_1xb128-2e_fmnist-canvas64.py',
-]
 teacher = dict(name='Faster R-CNN R-18', seed=0,
                config='configs/det/teacher/faster-rcnn_r18_1xb8-12e_coco-mini.py')
 student = 'Faster R-CNN R-18 w16'
@@ -37,6 +32,7 @@ methods = dict(
 # and table go under work_dirs/benchmarks/quick, not leaderboards/.
 quick = dict(
     seeds=[0],
+    tuning=dict(grid={}, method_grids={}),
     cfg_options={'train_cfg.max_epochs': 1, 'train_cfg.val_interval': 1,
                  'param_scheduler.1.end': 1},
 )

@@ -1,6 +1,6 @@
 # Mini detection suite, two-stage family: Faster R-CNN R-18 teacher (trained
 # once, cached) -> Faster R-CNN R-18 at 1/4 width, 3 epochs on the 1200 mini VOC 07+12
-# scenes, 2 seeds per method; VOC07 mAP at IoU 0.5 (11-point), x100.
+# scenes, 5 seeds per method; VOC07 mAP at IoU 0.5 (11-point), x100.
 #   python tools/benchmark.py configs/benchmarks/det_frcnn_voc_mini.py
 task = 'detection'
 benchmark = 'mini'
@@ -10,15 +10,10 @@ metric_key = 'pascal_voc/mAP'
 metric_scale = 100  # VOCMetric reports mAP in [0, 1]
 title = 'Detection leaderboard'
 leaderboard = 'leaderboards/detection.md'
+# the protocol, and the tuning grid (Chen et al.'s constants, lr)
+_base_ = ['./_base_/dense_protocol.py', './_base_/chen_tuning.py']
 # validation on the holdout scenes (val loop, learning curves, tuning); the
 # table's number is the test split (VOC2007 test), evaluated once
-validation_split = True
-seeds = [0, 1]
-# backbone pretrainings the model configs start from (made first, cached)
-pretrained = [
-    'configs/pretrain/resnet18_1xb128-2e_fmnist-canvas64.py',
-    'configs/pretrain/resnet18-w16_1xb128-2e_fmnist-canvas64.py',
-]
 teacher = dict(name='Faster R-CNN R-18', seed=0,
                config='configs/det/teacher/faster-rcnn_r18_1xb8-12e_voc-mini.py')
 student = 'Faster R-CNN R-18 w16'
@@ -34,6 +29,7 @@ methods = dict(
 # and table go under work_dirs/benchmarks/quick, not leaderboards/.
 quick = dict(
     seeds=[0],
+    tuning=dict(grid={}, method_grids={}),
     cfg_options={'train_cfg.max_epochs': 1, 'train_cfg.val_interval': 1,
                  'param_scheduler.1.end': 1},
 )

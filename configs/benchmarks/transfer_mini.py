@@ -17,7 +17,16 @@ methods = ['baseline', 'baseline_20e', 'kd', 'netaug', 'netdistiller',
 # its test split (VOC2007 test, the Cityscapes `val` scenes, 500 digits),
 # evaluated once after training
 validation_split = True
-seeds = [0, 1]
+seeds = [0, 1, 2, 3, 4]
+# one thread per run, two runs side by side (thread counts change results)
+threads = 1
+jobs = 2
+# a fine-tuning of seed s starts from pretraining seed s and shares the
+# head's initialisation and the data order with every method's seed s:
+# Δ is paired by seed; each method is compared with its pretraining
+# reference (netdistiller with baseline_20e, as in tiny_mini.py)
+paired = True
+cfg_options = {'randomness.deterministic': True}
 tasks = dict(
     transfer_det=dict(
         config='configs/transfer/det/yolov3_mbv2-w0.35_1xb8-8e_voc-mini.py',

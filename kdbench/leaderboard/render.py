@@ -246,24 +246,27 @@ def _fmt_delta(row: dict) -> tuple:
 
 
 def at_grid_edge(tuned: Optional[dict], grid: Optional[dict]) -> bool:
-    """Whether the chosen setting takes the first or last value of one of
-    its grid's keys (of three or more values): the optimum may then lie
-    beyond the grid. Keys ``'a|b'`` (tied) and ``'a,b'`` (moved together)
-    are read as the runner reads them."""
+    """Whether the chosen setting takes the smallest or largest value of
+    one of its grid's settings (of three or more distinct values): the
+    optimum may then lie beyond the grid. Keys ``'a|b'`` (tied) and
+    ``'a,b'`` (moved together) are read as the runner reads them; in a
+    moved-together key each setting is judged over the values it takes
+    across the key's tuples."""
     if not tuned or not grid:
         return False
     for key, values in grid.items():
         values = list(values)
-        if len(values) < 3:
-            continue
         if ',' in key:
-            chosen = tuple(tuned.get(k) for k in key.split(','))
-            ends = [tuple(values[0]), tuple(values[-1])]
+            names = key.split(',')
+            columns = {n: [v[i] for v in values] for i, n in
+                       enumerate(names)}
         else:
-            chosen = tuned.get(key.split('|')[0])
-            ends = [values[0], values[-1]]
-        if chosen in ends:
-            return True
+            columns = {key.split('|')[0]: values}
+        for name, column in columns.items():
+            distinct = sorted(set(column))
+            if len(distinct) >= 3 and \
+                    tuned.get(name) in (distinct[0], distinct[-1]):
+                return True
     return False
 
 
