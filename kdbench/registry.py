@@ -16,9 +16,12 @@ from mmengine.registry import \
     WEIGHT_INITIALIZERS as MMENGINE_WEIGHT_INITIALIZERS
 from mmengine.registry import Registry
 
+# the packages a registry imports before it looks a ``kdbench.X`` type up:
+# a class registered in any of them is found without ``custom_imports``
 MODELS = Registry('model', parent=MMENGINE_MODELS, scope='kdbench',
                   locations=['kdbench.distillers', 'kdbench.losses',
-                             'kdbench.connectors', 'kdbench.tiny'])
+                             'kdbench.connectors', 'kdbench.tiny',
+                             'kdbench.cls', 'kdbench.det', 'kdbench.seg'])
 MODEL_WRAPPERS = Registry('model_wrapper', parent=MMENGINE_MODEL_WRAPPERS,
                           scope='kdbench', locations=['kdbench.distillers'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='kdbench',

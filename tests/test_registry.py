@@ -32,3 +32,19 @@ def test_cross_scope_builds_in_one_config():
     hook = ROOT_HOOKS.build(dict(type='kdbench.StudentExportHook'))
     assert hook.filename == 'weights.pth'
     assert MODELS.get('SingleTeacherDistiller') is not None
+
+
+def test_models_in_the_task_folders_are_found_without_custom_imports():
+    """A fresh process that imports only kdbench finds the task folders'
+    models by name: the registry imports its locations on lookup."""
+    import subprocess
+    import sys
+    code = ('import sys, kdbench\n'
+            'assert "kdbench.det" not in sys.modules\n'
+            'from kdbench.registry import MODELS\n'
+            'for name in ("DenseHeadDistiller", "ChenDistiller", '
+            '"SegmentationDistiller"):\n'
+            '    assert MODELS.get("kdbench." + name) is not None, name\n')
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]

@@ -46,7 +46,10 @@ def train(config, work, *options, env=None):
 @pytest.mark.parametrize('option, fragments', [
     ('model.type=kdbench.SingleTeacherDistill',
      ["Unknown model type 'kdbench.SingleTeacherDistill'",
-      'kdbench.SingleTeacherDistiller']),
+      'kdbench.SingleTeacherDistiller',
+      # which packages are scanned, and what to do for a class elsewhere
+      'kdbench.cls, kdbench.connectors, kdbench.det, kdbench.distillers, '
+      'kdbench.losses, kdbench.seg, kdbench.tiny', 'custom_imports=']),
     ('model.distill_losses.kd.type=kdbench.KDLos',
      ["'kdbench.KDLos'", 'closest: kdbench.KDLoss']),
     ('model.distill_losses.kd.taux=2',

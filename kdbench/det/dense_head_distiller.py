@@ -12,8 +12,8 @@ from kdbench.distillers.single_teacher import (DistillerConfigError,
 from kdbench.recorders import record_calls
 from kdbench.registry import MODELS
 from .regions import centres_inside_boxes, valuable_localization_region
-from .utils import (check_same_priors, flatten_levels, level_starts,
-                    require_attr)
+from .utils import (check_same_priors, detection_loss_context,
+                    flatten_levels, level_starts, require_attr)
 
 FEAT_IMIT_MASKS = ('all', 'gt_boxes', 'main_region')
 
@@ -119,6 +119,11 @@ class DenseHeadDistiller(SingleTeacherDistiller):
             check_same_priors(s_head, t_head, type(self).__name__)
 
     # ------------------------------------------------------------ forward
+    def loss_context(self, inputs, data_samples) -> dict:
+        """``gt_instances`` and ``img_metas`` for the losses that name
+        them (kdbench.distillers.loss_context)."""
+        return detection_loss_context(self.context_wanted, data_samples)
+
     def loss(self, inputs: torch.Tensor,
              data_samples: list) -> Dict[str, torch.Tensor]:
         head = self.student.bbox_head
@@ -133,7 +138,8 @@ class DenseHeadDistiller(SingleTeacherDistiller):
             with record_calls(head, 'get_targets') as targets:
                 head_losses = head.loss_by_feat(*s_outs, gts, metas, ignores)
             losses = self.student_losses(head_losses)
-            losses.update(self.compute_distill_losses())
+            losses.update(self.compute_distill_losses(
+                **self.loss_context(inputs, data_samples)))
         s_cls, s_reg = s_outs[:2]
         anchors_list, labels_list = targets.result[:2]
         labels = torch.cat(labels_list, 1)  # (B, N)

@@ -12,7 +12,8 @@ from kdbench.distillers.single_teacher import (DistillerConfigError,
                                                _scale)
 from kdbench.recorders import record_calls
 from kdbench.registry import MODELS
-from .utils import check_same_priors, flatten_levels, require_attr
+from .utils import (check_same_priors, detection_loss_context,
+                    flatten_levels, require_attr)
 
 
 def _coder_key(coder) -> Tuple:
@@ -142,6 +143,11 @@ class ChenDistiller(SingleTeacherDistiller):
                 'reg_class_agnostic.')
 
     # ------------------------------------------------------------ forward
+    def loss_context(self, inputs, data_samples) -> dict:
+        """``gt_instances`` and ``img_metas`` for the losses that name
+        them (kdbench.distillers.loss_context)."""
+        return detection_loss_context(self.context_wanted, data_samples)
+
     def loss(self, inputs: torch.Tensor,
              data_samples: list) -> Dict[str, torch.Tensor]:
         s, t = self.student, self.teacher
@@ -162,7 +168,8 @@ class ChenDistiller(SingleTeacherDistiller):
             if self.rcn_cls is not None:
                 losses['loss_cls'] = _scale(losses['loss_cls'], self.mu)
             losses = self.student_losses(losses)
-            losses.update(self.compute_distill_losses())
+            losses.update(self.compute_distill_losses(
+                **self.loss_context(inputs, data_samples)))
         if self.rpn_cls is not None or self.rpn_reg is not None:
             with torch.no_grad():
                 t_rpn = t.rpn_head(t_x)

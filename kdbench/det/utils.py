@@ -70,3 +70,16 @@ def check_same_priors(student_head: nn.Module, teacher_head: nn.Module,
 def level_sizes(maps: Sequence[torch.Tensor]) -> List[int]:
     """Number of flat positions (H·W·A counted as H·W) per level."""
     return [m.shape[-2] * m.shape[-1] for m in maps]
+
+
+def detection_loss_context(wanted, data_samples) -> dict:
+    """The detection ground truth a distillation loss may name in its
+    ``forward`` (``kdbench.distillers.loss_context``): ``gt_instances``
+    (one ``InstanceData`` with ``bboxes`` and ``labels`` per image) and
+    ``img_metas``; only the names in ``wanted``."""
+    context = {}
+    if 'gt_instances' in wanted:
+        context['gt_instances'] = [s.gt_instances for s in data_samples]
+    if 'img_metas' in wanted:
+        context['img_metas'] = [s.metainfo for s in data_samples]
+    return context

@@ -28,6 +28,7 @@ from kdbench.recorders import (ModuleOutputRecorder, TapError, find_module,
                                parse_tap)
 from kdbench.registry import MODELS
 from kdbench.utils.state_dicts import extract_state_dict, state_dict_problems
+from .loss_context import PROGRESS_KEYS, class_labels, progress_context
 from .paired_init import init_like_plain, rng_after_build
 from .model_refs import (build_model, normalisation_mismatch,
                          wrapper_preprocessor)
@@ -56,7 +57,11 @@ class SingleTeacherDistiller(BaseModel):
             trust: a pickle can run code).
         distill_losses: ``name -> loss cfg``; each loss cfg names its taps
             with ``student=`` and ``teacher=`` and may add ``connector=``
-            (a dict or a list of dicts applied in order to the student tap).
+            (a dict or a list of dicts applied in order to the student tap)
+            and ``weight_schedule=`` (a factor on the loss over training,
+            e.g. ``dict(type='kdbench.LossWeightWarmup', length=20)``).
+            A loss receives the context it names in ``forward`` (labels,
+            ground truth, training progress: ``distillers.loss_context``).
         student_loss_weight: factor on the student's own task losses (e.g.
             1 − α in Hinton's formulation).
         data_preprocessor: a module to use as is, or a dict that becomes
@@ -98,6 +103,7 @@ class SingleTeacherDistiller(BaseModel):
         self.distill_losses = nn.ModuleDict()
         self.connectors = nn.ModuleDict()
         self.taps: Dict[str, tuple] = {}
+        self.weight_schedules: Dict[str, object] = {}
         for name, cfg in (distill_losses or {}).items():
             self._add_loss(name, copy.deepcopy(dict(cfg)))
         self.student_recorder = ModuleOutputRecorder(
@@ -147,6 +153,9 @@ class SingleTeacherDistiller(BaseModel):
         student_taps, teacher_taps = self._tap_lists(
             name, loss_cls, student_tap, teacher_tap)
         connector_cfg = cfg.pop('connector', None)
+        schedule_cfg = cfg.pop('weight_schedule', None)
+        if schedule_cfg is not None:
+            self.weight_schedules[name] = _build_schedule(name, schedule_cfg)
         # validate every path at build time, with the closest valid names
         s_modules = [_tap_module(self.student, tap, 'student', name)
                      for tap in student_taps]
@@ -257,8 +266,28 @@ class SingleTeacherDistiller(BaseModel):
 
     def loss_context(self, inputs, data_samples) -> dict:
         """Task inputs handed to the losses that take them by name (see
-        :meth:`compute_distill_losses`); none here."""
+        :meth:`compute_distill_losses`): the class labels of
+        classification samples as ``labels``; task distillers add theirs.
+        """
+        if 'labels' in self.context_wanted:
+            labels = class_labels(data_samples)
+            if labels is not None:
+                return dict(labels=labels.to(inputs.device)
+                            if torch.is_tensor(inputs) else labels)
         return {}
+
+    @property
+    def context_wanted(self) -> frozenset:
+        """The context names some loss's ``forward`` takes (and the
+        progress the weight schedules read): only those are computed."""
+        if getattr(self, '_context_wanted', None) is None:
+            names = set()
+            for loss_fn in self.distill_losses.values():
+                names |= _forward_params(loss_fn)
+            if self.weight_schedules:
+                names |= {'iteration', 'epoch'}
+            self._context_wanted = frozenset(names)
+        return self._context_wanted
 
     def extra_losses(self, inputs, data_samples) -> Dict[str, torch.Tensor]:
         """Terms beyond the tap-based losses, computed while the taps'
@@ -278,7 +307,11 @@ class SingleTeacherDistiller(BaseModel):
     def compute_distill_losses(self, **context) -> Dict[str, torch.Tensor]:
         """Distillation losses from the current recordings. ``context``
         holds task inputs (e.g. ``gt=`` label maps) passed to the losses
-        whose ``forward`` takes an argument of that name."""
+        whose ``forward`` takes an argument of that name; the training
+        progress (``distillers.loss_context``) is added here. A loss with a
+        ``weight_schedule`` is multiplied by its current factor."""
+        context = {**progress_context(self.context_wanted & set(
+            PROGRESS_KEYS)), **context}
         losses = {}
         for name, loss_fn in self.distill_losses.items():
             if not self.loss_is_active(name):
@@ -288,8 +321,12 @@ class SingleTeacherDistiller(BaseModel):
             student, teacher = self._loss_inputs(name, loss_fn)
             if not self._shapes_checked and student is not None:
                 self._check_shapes(name, loss_fn, student, teacher)
-            losses[f'distill.loss_{name}'] = loss_fn(student, teacher,
-                                                     **extra)
+            value = loss_fn(student, teacher, **extra)
+            schedule = self.weight_schedules.get(name)
+            if schedule is not None:
+                value = _scale(value, schedule(context['iteration'],
+                                               context['epoch']))
+            losses[f'distill.loss_{name}'] = value
         self._shapes_checked = True
         return losses
 
@@ -412,6 +449,22 @@ def _tap_module(model: nn.Module, tap: str, role: str,
         return find_module(model, path, role)
     except TapError as err:
         raise TapError(f'distill_losses.{loss_name}: {err}') from None
+
+
+def _build_schedule(name: str, cfg: dict):
+    """The ``weight_schedule`` of loss ``name``, built from the registry."""
+    from kdbench.losses.weight_schedule import LossWeightSchedule
+    if not isinstance(cfg, dict) or MODELS.get(cfg.get('type', '')) is None:
+        raise DistillerConfigError(
+            f'distill_losses.{name}.weight_schedule: {cfg!r} is not a '
+            f'registered schedule; e.g. dict(type=\'kdbench.LossWeightWarmup'
+            f'\', length=20, by_epoch=True).')
+    schedule = MODELS.build(dict(cfg))
+    if not isinstance(schedule, LossWeightSchedule):
+        raise DistillerConfigError(
+            f'distill_losses.{name}.weight_schedule: {cfg["type"]} is not a '
+            f'LossWeightSchedule.')
+    return schedule
 
 
 def _forward_params(module: nn.Module) -> frozenset:

@@ -28,3 +28,7 @@ from .attention_diversity import AttentionDiversityLoss  # noqa: E402
 from .normalized_l2 import NormalizedL2Loss  # noqa: E402
 
 __all__ += ['AttentionDiversityLoss', 'NormalizedL2Loss']
+
+from .weight_schedule import LossWeightSchedule, LossWeightWarmup  # noqa
+
+__all__ += ['LossWeightSchedule', 'LossWeightWarmup']

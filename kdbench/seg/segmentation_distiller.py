@@ -22,6 +22,9 @@ class SegmentationDistiller(SingleTeacherDistiller):
     """
 
     def loss_context(self, inputs, data_samples) -> dict:
-        """The label maps, (N, H, W), as ``gt``."""
+        """The label maps, (N, H, W), as ``gt`` (for the losses that name
+        it, kdbench.distillers.loss_context)."""
+        if 'gt' not in self.context_wanted:
+            return {}
         return dict(gt=torch.stack([sample.gt_sem_seg.data[0]
                                     for sample in data_samples]))

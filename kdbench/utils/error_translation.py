@@ -9,7 +9,7 @@ for anything else, which stays a traceback (a bug, not bad input).
 import difflib
 import inspect
 import re
-from typing import Iterator, Optional
+from typing import Iterator, List, Optional
 
 _NOT_REGISTERED = re.compile(
     r"(?P<name>\S+) is not in the (?P<scope>[\w.]+)::(?P<registry>[\w ]+) "
@@ -57,11 +57,23 @@ def closest_types(wanted: str, registry: str = 'model') -> str:
             if close else '')
 
 
+def scanned_packages(registry: str) -> List[str]:
+    """The packages kdbench's ``registry`` registry imports before a
+    lookup (its ``locations``)."""
+    return sorted({loc for reg in _registries(registry)
+                   if reg.scope == 'kdbench' for loc in reg._locations})
+
+
 def _unknown_type(match) -> str:
     wanted = match['name'].strip("'\"`")
     registry = match['registry'].strip()
+    scanned = scanned_packages(registry)
+    where = (f' kdbench finds {registry} types registered in '
+             f'{", ".join(scanned)}; a class elsewhere needs '
+             f'custom_imports=dict(imports=[\'<its module>\']) in the '
+             f'config.' if scanned else '')
     return (f'Unknown {registry} type {wanted!r} in the config or '
-            f'--cfg-options{closest_types(wanted, registry)}.')
+            f'--cfg-options{closest_types(wanted, registry)}.{where}')
 
 
 def _bad_keyword(match) -> str:
