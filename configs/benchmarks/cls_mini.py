@@ -43,6 +43,11 @@ methods = dict(
     at='configs/cls/at/at_' + _pair,
     nst='configs/cls/nst/nst_' + _pair,
     rkd='configs/cls/rkd/rkd_' + _pair,
+    # logit methods of issue 19: DKD, DIST, logit standardisation
+    kd_ls='configs/cls/kd/kd-ls_' + _pair,
+    dkd='configs/cls/dkd/dkd_' + _pair,
+    dkd_ls='configs/cls/dkd/dkd-ls_' + _pair,
+    dist='configs/cls/dist/dist_' + _pair,
     # stage-wise (kdbench.StageWiseDistiller)
     ft='configs/cls/ft/ft_r18-w16_r18-w8_1xb64-1+3e_fmnist-mini.py',
     ab='configs/cls/ab/ab_r18-w16_r18-w8_1xb64-1+3e_fmnist-mini.py',

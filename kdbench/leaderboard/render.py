@@ -21,13 +21,16 @@ from typing import Dict, List, Optional
 
 from . import stats
 
-METHOD_ORDER = ['teacher', 'baseline', 'baseline_4e', 'baseline_9e', 'kd',
+METHOD_ORDER = ['teacher', 'baseline', 'baseline_20e', 'baseline_4e',
+                'baseline_9e', 'kd', 'kd_ls', 'dkd', 'dkd_ls', 'dist',
                 'fitnets', 'at', 'nst', 'rkd',
                 'ft', 'ab', 'fsp', 'sskd', 'dml', 'one', 'ffsd', 'byot',
                 'self_guidance', 'ban', 'ban_kd_only',
                 'chen', 'chen_cls', 'chen_reg', 'chen_hint', 'ld', 'ld_vlr',
-                'feat_imit', 'skd_pi', 'skd_pi_pa', 'skd_full', 'netaug',
-                'netdistiller', 'netaug_kd', 'netdistiller_kd']
+                'ld_vlr_no_cls_kd', 'cls_kd', 'feat_imit', 'skd_pi',
+                'skd_pi_pa', 'skd_full', 'netaug', 'netdistiller',
+                'netdistiller_no_ud', 'netdistiller_no_gs', 'netaug_kd',
+                'netdistiller_kd']
 # a run during which the rest of the machine kept more than this many
 # cores busy shared the machine: its wall time is not its own
 SHARED_CORES = 0.25

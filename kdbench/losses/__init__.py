@@ -32,3 +32,9 @@ __all__ += ['AttentionDiversityLoss', 'NormalizedL2Loss']
 from .weight_schedule import LossWeightSchedule, LossWeightWarmup  # noqa
 
 __all__ += ['LossWeightSchedule', 'LossWeightWarmup']
+
+from .dist import DISTLoss  # noqa: E402
+from .dkd import DKDLoss  # noqa: E402
+from .logit_standardization import standardize_logits  # noqa: E402
+
+__all__ += ['DISTLoss', 'DKDLoss', 'standardize_logits']

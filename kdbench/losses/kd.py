@@ -6,6 +6,7 @@ import torch.nn.functional as F
 
 from kdbench.registry import MODELS
 from .base import DistillLoss, full_precision, one_of
+from .logit_standardization import standardize_logits
 
 
 @MODELS.register_module()
@@ -40,6 +41,11 @@ class KDLoss(DistillLoss):
     Per-sample value: KL summed over classes, **averaged** over the extra
     positions (for ``(N, C)`` there is one position).
 
+    **Logit standardisation** (``logit_standardization=True``, Sun et al.
+    CVPR 2024): both sides' logits are z-scored over the classes before
+    the temperature (``losses.logit_standardization``); method id
+    ``kd_ls``.
+
     **Reductions** (``reduction``):
 
     * ``'batchmean'`` (default, the correct one): mean over samples of the
@@ -58,10 +64,12 @@ class KDLoss(DistillLoss):
     detach_teacher = True
 
     def __init__(self, tau: float = 4.0, loss_weight: float = 1.0,
-                 reduction: str = 'batchmean'):
+                 reduction: str = 'batchmean',
+                 logit_standardization: bool = False):
         super().__init__(loss_weight)
         self.tau = float(tau)
         self.reduction = one_of('reduction', reduction, self._REDUCTIONS)
+        self.logit_standardization = bool(logit_standardization)
 
     def shape_problem(self, student_shape: Sequence[int],
                       teacher_shape: Sequence[int]) -> Optional[str]:
@@ -75,6 +83,8 @@ class KDLoss(DistillLoss):
                 teacher: torch.Tensor) -> torch.Tensor:
         with full_precision(student, teacher,
                             self.detach_teacher) as (s, t):
+            if self.logit_standardization:
+                s, t = standardize_logits(s), standardize_logits(t)
             log_q = F.log_softmax(s / self.tau, dim=1)
             log_p = F.log_softmax(t / self.tau, dim=1)
             # exp(log_p) * (log_p - log_q), elementwise: exactly 0 when equal
@@ -91,4 +101,6 @@ class KDLoss(DistillLoss):
 
     def extra_repr(self) -> str:
         return (f'tau={self.tau}, loss_weight={self.loss_weight}, '
-                f'reduction={self.reduction!r}')
+                f'reduction={self.reduction!r}' +
+                (', logit_standardization=True'
+                 if self.logit_standardization else ''))
