@@ -5,6 +5,7 @@ import glob
 import os.path as osp
 
 import pytest
+import torch
 from mmengine.config import Config, ConfigDict
 from mmengine.registry import DefaultScope
 
@@ -19,7 +20,10 @@ DET = sorted(osp.relpath(p, REPO) for p in glob.glob(
 DATASETS = ('coco-mini', 'voc-mini', 'coco', 'voc0712')
 METHOD_FILES = {'ld': 'ld/ld_gfl', 'ld_vlr': 'ld/ld-vlr_gfl',
                 'feat_imit': 'feat_imit/feat-imit_gfl',
-                'chen': 'chen/chen_faster-rcnn'}
+                'chen': 'chen/chen_faster-rcnn', 'cwd': 'cwd/cwd_gfl',
+                'pkd': 'pkd/pkd_gfl', 'mgd': 'mgd/mgd_gfl'}
+# feature distillers on the FPN levels through the generic taps
+FPN_METHODS = {'cwd': 'CWDLoss', 'pkd': 'PKDLoss', 'mgd': 'MGDLoss'}
 
 
 def test_every_detection_method_has_mini_and_full_configs():
@@ -62,7 +66,9 @@ def test_mini_detection_configs_build(path, teacher_weights):
     name = osp.basename(path)
     if 'teacher' not in cfg.model:
         return
-    if name.startswith('chen'):
+    if name.split('_')[0] in FPN_METHODS:
+        _check_fpn_distiller(name, model)
+    elif name.startswith('chen'):
         on = dict(cls=model.rcn_cls is not None,
                   reg=model.rcn_reg is not None,
                   hint=bool(model.distill_losses))
@@ -107,6 +113,30 @@ def test_mini_detection_configs_build(path, teacher_weights):
             assert model.cls_kd.loss_weight == pytest.approx(10 * 10 / 80)
 
 
+def _check_fpn_distiller(name, model):
+    """One loss per FPN level of the method's loss, every one finite on
+    a batch, and the student's weights get a gradient."""
+    from det_helpers import det_batch
+    method = name.split('_')[0]
+    levels = len(model.student.neck.fpn_convs)
+    assert sorted(model.distill_losses) == [
+        f'{method}_fpn{i}' for i in range(levels)]
+    assert {type(m).__name__ for m in model.distill_losses.values()} == {
+        FPN_METHODS[method]}
+    if method == 'mgd':
+        assert all(type(c[0]).__name__ == 'MGDGenerator'
+                   for c in model.connectors.values())
+    inputs, samples = det_batch()
+    model.train()
+    losses = model.loss(inputs, samples)
+    distill = [v for k, v in losses.items() if k.startswith('distill.')]
+    assert len(distill) == levels
+    total = sum(distill)
+    assert torch.isfinite(total) and total.item() > 0
+    total.backward()
+    assert model.student.neck.fpn_convs[0].conv.weight.grad is not None
+
+
 @pytest.mark.parametrize('path', [p for p in DET if 'mini' not in p])
 def test_full_detection_configs_build(path, teacher_weights):
     cfg, model = _build(path, teacher_weights)
@@ -134,7 +164,7 @@ def test_detection_suites_point_at_configs():
         if 'gfl' in suite_path:
             assert list(suite.methods) == [
                 'baseline', 'ld', 'ld_vlr', 'ld_vlr_no_cls_kd', 'cls_kd',
-                'feat_imit']
+                'feat_imit', 'cwd', 'pkd', 'mgd']
 
 
 @pytest.mark.parametrize('path', [p for p in DET if 'feat-imit' in p])

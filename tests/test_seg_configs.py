@@ -93,6 +93,9 @@ def test_mini_segmentation_configs_build(path, teacher_weights):
     assert model.teacher.backbone.base_channels == 64
     assert model.student.backbone.base_channels == 16
     model.init_weights()  # the student's pretrained backbone loads
+    if osp.basename(path).startswith('cwd_'):
+        _check_cwd(model, tau=4.0, weight=3.0, step=True)
+        return
     _check_terms(path, cfg, model)
     # mini deviation: the pixel-wise KL carries the cross-entropy's class
     # weights (background 0.1)
@@ -113,13 +116,44 @@ def test_full_cityscapes_configs_build(path, teacher_weights):
     assert model.distill_losses['pi'].class_weight is None  # the paper's
 
 
+def _check_cwd(model, tau, weight, step=False):
+    """CWD on the logit maps with the paper's τ and weight; with
+    ``step``, one loss on a random batch is finite and trains the head."""
+    import torch
+    assert set(model.distill_losses) == {'cwd'}
+    loss = model.distill_losses['cwd']
+    assert type(loss).__name__ == 'CWDLoss'
+    assert (loss.tau, loss.loss_weight) == (tau, weight)
+    assert model.taps['cwd'] == ('decode_head.conv_seg',
+                                 'decode_head.conv_seg')
+    if step:
+        from test_seg_distiller import seg_batch
+        inputs, samples = seg_batch()
+        model.train()
+        losses = model.loss(inputs, samples)
+        value = losses['distill.loss_cwd']
+        assert torch.isfinite(value) and value.item() > 0
+        value.backward()
+        assert model.student.decode_head.conv_seg.weight.grad is not None
+
+
+@pytest.mark.parametrize('path', [p for p in SEG if p.startswith(
+    'configs/seg/cwd/') and 'mini' not in p])
+def test_full_cwd_configs_build(path, teacher_weights):
+    cfg, model = _build(path, teacher_weights)
+    assert cfg.train_cfg.max_iters == 80000
+    assert model.teacher.backbone.depth == 101
+    assert model.student.decode_head.num_classes == 19
+    _check_cwd(model, tau=4.0, weight=3.0)
+
+
 def test_segmentation_suite_points_at_configs():
     for suite_path in glob.glob(osp.join(REPO, 'configs', 'benchmarks',
                                          'seg_*.py')):
         suite = Config.fromfile(suite_path)
         assert suite.task == 'segmentation'
         assert list(suite.methods) == ['baseline', 'skd_pi', 'skd_pi_pa',
-                                       'skd_full']
+                                       'skd_full', 'cwd']
         for config in [suite.teacher.config, *suite.methods.values(),
                        *suite.pretrained]:
             assert osp.isfile(osp.join(REPO, config)), config

@@ -25,6 +25,10 @@ methods = dict(
     ld_vlr_no_cls_kd='configs/det/ld/ld-vlr-no-cls-kd_' + _pair,
     cls_kd='configs/det/cls_kd/cls-kd_' + _pair,
     feat_imit='configs/det/feat_imit/feat-imit_' + _pair,
+    # FPN feature distillers of issue 19
+    cwd='configs/det/cwd/cwd_' + _pair,
+    pkd='configs/det/pkd/pkd_' + _pair,
+    mgd='configs/det/mgd/mgd_' + _pair,
 )
 # every row, the baseline included, tries the same AdamW lr grid (0.5x to
 # 4x the schedule's 1e-3) on the validation split (tuning seed 100); the

@@ -23,6 +23,7 @@ methods = dict(
     skd_pi='configs/seg/skd/skd-pi_' + _pair,
     skd_pi_pa='configs/seg/skd/skd-pi-pa_' + _pair,
     skd_full='configs/seg/skd/skd-full_' + _pair,
+    cwd='configs/seg/cwd/cwd_' + _pair,
 )
 # Tuning on the validation split (tuning seed 100), four settings per row.
 # The baseline tries four SGD lrs around the schedule's 0.01; the SKD rows

@@ -27,8 +27,8 @@ METHOD_ORDER = ['teacher', 'baseline', 'baseline_20e', 'baseline_4e',
                 'ft', 'ab', 'fsp', 'sskd', 'dml', 'one', 'ffsd', 'byot',
                 'self_guidance', 'ban', 'ban_kd_only',
                 'chen', 'chen_cls', 'chen_reg', 'chen_hint', 'ld', 'ld_vlr',
-                'ld_vlr_no_cls_kd', 'cls_kd', 'feat_imit', 'skd_pi',
-                'skd_pi_pa', 'skd_full', 'netaug', 'netdistiller',
+                'ld_vlr_no_cls_kd', 'cls_kd', 'feat_imit', 'cwd', 'pkd',
+                'mgd', 'skd_pi', 'skd_pi_pa', 'skd_full', 'netaug', 'netdistiller',
                 'netdistiller_no_ud', 'netdistiller_no_gs', 'netaug_kd',
                 'netdistiller_kd']
 # a run during which the rest of the machine kept more than this many

@@ -38,3 +38,9 @@ from .dkd import DKDLoss  # noqa: E402
 from .logit_standardization import standardize_logits  # noqa: E402
 
 __all__ += ['DISTLoss', 'DKDLoss', 'standardize_logits']
+
+from .cwd import CWDLoss  # noqa: E402
+from .mgd import MGDLoss  # noqa: E402
+from .pkd import PKDLoss, channel_standardize  # noqa: E402
+
+__all__ += ['CWDLoss', 'MGDLoss', 'PKDLoss', 'channel_standardize']
