@@ -16,7 +16,7 @@ ALL = sorted(osp.relpath(p, REPO) for p in glob.glob(
     osp.join(REPO, 'configs', '**', '*.py'), recursive=True))
 CLS = [p for p in ALL if p.startswith('configs/cls/')]
 METHODS = ('kd', 'fitnets', 'at', 'nst', 'rkd', 'ft', 'ab', 'fsp', 'sskd',
-           'dkd', 'dist')
+           'dkd', 'dist', 'crd')
 # online / self / born-again: a mini config and a full CIFAR-100 one
 OWN_MODEL_METHODS = ('dml', 'one', 'ffsd', 'byot', 'self_guidance', 'ban')
 
@@ -91,7 +91,8 @@ def _one_loss_step(model):
     data = model.data_preprocessor(dict(
         inputs=[torch.randint(0, 255, (3, 64, 64), generator=g,
                               dtype=torch.uint8) for _ in range(2)],
-        data_samples=[DataSample().set_gt_label(k) for k in (3, 7)]), True)
+        data_samples=[DataSample(metainfo=dict(sample_idx=i)).set_gt_label(k)
+                      for i, k in enumerate((3, 7))]), True)
     losses = model(**data, mode='loss')
     assert any(k.startswith('distill.') for k in losses)
     total = sum(v for k, v in losses.items() if 'loss' in k)

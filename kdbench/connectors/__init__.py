@@ -5,3 +5,11 @@ from .mgd import MGDGenerator
 
 __all__ = ['ConvAdapter', 'LinearAdapter', 'Resize', 'infer_out_channels',
            'FactorTranslator', 'Paraphraser', 'MGDGenerator']
+
+# every module of this package is imported, so a connector in a new file
+# here is registered without an edit to this file
+import importlib as _importlib  # noqa: E402
+import pkgutil as _pkgutil  # noqa: E402
+
+for _module in _pkgutil.iter_modules(__path__):
+    _importlib.import_module(f'{__name__}.{_module.name}')

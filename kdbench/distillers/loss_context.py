@@ -13,7 +13,9 @@ hands out the training progress:
 
 and the task's ground truth:
 
-* classification: ``labels``, the (N,) class indices of the batch;
+* classification: ``labels``, the (N,) class indices of the batch, and
+  ``sample_indices``, the (N,) dataset indices of its samples (CRD's
+  memory bank rows);
 * detection: ``gt_instances``, one ``InstanceData`` (``bboxes``,
   ``labels``) per image, and ``img_metas``;
 * segmentation: ``gt``, the (N, H, W) label maps.
@@ -56,4 +58,17 @@ def class_labels(data_samples) -> Optional[torch.Tensor]:
     return torch.cat([s.gt_label.reshape(-1)[:1] for s in data_samples])
 
 
-__all__ = ['PROGRESS_KEYS', 'progress_context', 'class_labels']
+def sample_indices(data_samples) -> Optional[torch.Tensor]:
+    """The (N,) dataset indices of the samples (``sample_idx``, which
+    mmengine's datasets set and mmpretrain's ``PackInputs`` keeps), or
+    None when a sample lacks it."""
+    if not data_samples:
+        return None
+    found = [s.metainfo.get('sample_idx') for s in data_samples]
+    if any(i is None for i in found):
+        return None
+    return torch.as_tensor(found, dtype=torch.long)
+
+
+__all__ = ['PROGRESS_KEYS', 'progress_context', 'class_labels',
+           'sample_indices']

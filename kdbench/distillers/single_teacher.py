@@ -28,7 +28,8 @@ from kdbench.recorders import (ModuleOutputRecorder, TapError, find_module,
                                parse_tap)
 from kdbench.registry import MODELS
 from kdbench.utils.state_dicts import extract_state_dict, state_dict_problems
-from .loss_context import PROGRESS_KEYS, class_labels, progress_context
+from .loss_context import (PROGRESS_KEYS, class_labels, progress_context,
+                           sample_indices)
 from .paired_init import init_like_plain, rng_after_build
 from .model_refs import (build_model, normalisation_mismatch,
                          wrapper_preprocessor)
@@ -169,6 +170,19 @@ class SingleTeacherDistiller(BaseModel):
                     f'distill_losses.{name}: cannot infer the teacher '
                     f'channels from {type(t_modules[0]).__name__}; set '
                     f'in_channels= in the loss config.')
+        if getattr(loss_cls, 'needs_tap_channels', False):
+            # a loss with its own layers on both taps (CRD's embeddings)
+            for key, module, role in (
+                    ('student_channels', s_modules[0], 'student'),
+                    ('teacher_channels', t_modules[0], 'teacher')):
+                if cfg.get(key) is None:
+                    cfg[key] = infer_out_channels(module)
+                    if cfg[key] is None:
+                        raise DistillerConfigError(
+                            f'distill_losses.{name}: cannot infer the '
+                            f'{role} channels from '
+                            f'{type(module).__name__}; set {key}= in the '
+                            f'loss config.')
         self.distill_losses[name] = MODELS.build(cfg)
         if connector_cfg is not None:
             if isinstance(student_tap, str):
@@ -267,14 +281,20 @@ class SingleTeacherDistiller(BaseModel):
     def loss_context(self, inputs, data_samples) -> dict:
         """Task inputs handed to the losses that take them by name (see
         :meth:`compute_distill_losses`): the class labels of
-        classification samples as ``labels``; task distillers add theirs.
+        classification samples as ``labels`` and their dataset indices as
+        ``sample_indices``; task distillers add theirs.
         """
+        context = {}
+        device = inputs.device if torch.is_tensor(inputs) else None
         if 'labels' in self.context_wanted:
             labels = class_labels(data_samples)
             if labels is not None:
-                return dict(labels=labels.to(inputs.device)
-                            if torch.is_tensor(inputs) else labels)
-        return {}
+                context['labels'] = labels.to(device)
+        if 'sample_indices' in self.context_wanted:
+            indices = sample_indices(data_samples)
+            if indices is not None:
+                context['sample_indices'] = indices.to(device)
+        return context
 
     @property
     def context_wanted(self) -> frozenset:

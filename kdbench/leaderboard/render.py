@@ -22,7 +22,7 @@ from typing import Dict, List, Optional
 from . import stats
 
 METHOD_ORDER = ['teacher', 'baseline', 'baseline_20e', 'baseline_4e',
-                'baseline_9e', 'kd', 'kd_ls', 'dkd', 'dkd_ls', 'dist',
+                'baseline_9e', 'kd', 'kd_ls', 'dkd', 'dkd_ls', 'dist', 'crd',
                 'fitnets', 'at', 'nst', 'rkd',
                 'ft', 'ab', 'fsp', 'sskd', 'dml', 'one', 'ffsd', 'byot',
                 'self_guidance', 'ban', 'ban_kd_only',
