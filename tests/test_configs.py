@@ -16,7 +16,7 @@ ALL = sorted(osp.relpath(p, REPO) for p in glob.glob(
     osp.join(REPO, 'configs', '**', '*.py'), recursive=True))
 CLS = [p for p in ALL if p.startswith('configs/cls/')]
 METHODS = ('kd', 'fitnets', 'at', 'nst', 'rkd', 'ft', 'ab', 'fsp', 'sskd',
-           'dkd', 'dist', 'crd')
+           'dkd', 'dist', 'crd', 'reviewkd')
 # online / self / born-again: a mini config and a full CIFAR-100 one
 OWN_MODEL_METHODS = ('dml', 'one', 'ffsd', 'byot', 'self_guidance', 'ban')
 

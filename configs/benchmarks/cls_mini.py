@@ -49,6 +49,7 @@ methods = dict(
     dkd_ls='configs/cls/dkd/dkd-ls_' + _pair,
     dist='configs/cls/dist/dist_' + _pair,
     crd='configs/cls/crd/crd_' + _pair,
+    reviewkd='configs/cls/reviewkd/reviewkd_' + _pair,
     # stage-wise (kdbench.StageWiseDistiller)
     ft='configs/cls/ft/ft_r18-w16_r18-w8_1xb64-1+3e_fmnist-mini.py',
     ab='configs/cls/ab/ab_r18-w16_r18-w8_1xb64-1+3e_fmnist-mini.py',

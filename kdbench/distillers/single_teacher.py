@@ -170,19 +170,23 @@ class SingleTeacherDistiller(BaseModel):
                     f'distill_losses.{name}: cannot infer the teacher '
                     f'channels from {type(t_modules[0]).__name__}; set '
                     f'in_channels= in the loss config.')
-        if getattr(loss_cls, 'needs_tap_channels', False):
-            # a loss with its own layers on both taps (CRD's embeddings)
-            for key, module, role in (
-                    ('student_channels', s_modules[0], 'student'),
-                    ('teacher_channels', t_modules[0], 'teacher')):
-                if cfg.get(key) is None:
-                    cfg[key] = infer_out_channels(module)
-                    if cfg[key] is None:
-                        raise DistillerConfigError(
-                            f'distill_losses.{name}: cannot infer the '
-                            f'{role} channels from '
-                            f'{type(module).__name__}; set {key}= in the '
-                            f'loss config.')
+        per_tap = getattr(loss_cls, 'needs_tap_channels', False)
+        if per_tap:
+            # a loss with its own layers on the taps (CRD's embeddings, one
+            # per side; ReviewKD's fusions, one per level: 'all')
+            for key, modules, role in (
+                    ('student_channels', s_modules, 'student'),
+                    ('teacher_channels', t_modules, 'teacher')):
+                if cfg.get(key) is not None:
+                    continue
+                found = [infer_out_channels(m) for m in modules]
+                if None in found:
+                    module = modules[found.index(None)]
+                    raise DistillerConfigError(
+                        f'distill_losses.{name}: cannot infer the {role} '
+                        f'channels from {type(module).__name__}; set '
+                        f'{key}= in the loss config.')
+                cfg[key] = found if per_tap == 'all' else found[0]
         self.distill_losses[name] = MODELS.build(cfg)
         if connector_cfg is not None:
             if isinstance(student_tap, str):
@@ -209,6 +213,16 @@ class SingleTeacherDistiller(BaseModel):
         """Both sides' taps as lists; a loss over several taps per side
         (``num_taps`` > 1, e.g. FSP) takes lists of equal length."""
         num_taps = getattr(loss_cls, 'num_taps', 1)
+        if num_taps is None:  # any number of levels, the same per side
+            sides = [[tap] if isinstance(tap, str) else list(tap)
+                     for tap in (student_tap, teacher_tap)]
+            if not sides[0] or len(sides[0]) != len(sides[1]):
+                raise DistillerConfigError(
+                    f'distill_losses.{name}: {loss_cls.__name__} takes the '
+                    f'same number of taps per side (a list each, shallowest '
+                    f'first), got student={student_tap!r} and '
+                    f'teacher={teacher_tap!r}.')
+            return sides
         sides = []
         for role, tap in (('student', student_tap), ('teacher', teacher_tap)):
             taps = [tap] if isinstance(tap, str) else list(tap)

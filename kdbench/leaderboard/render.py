@@ -23,6 +23,7 @@ from . import stats
 
 METHOD_ORDER = ['teacher', 'baseline', 'baseline_20e', 'baseline_4e',
                 'baseline_9e', 'kd', 'kd_ls', 'dkd', 'dkd_ls', 'dist', 'crd',
+                'reviewkd',
                 'fitnets', 'at', 'nst', 'rkd',
                 'ft', 'ab', 'fsp', 'sskd', 'dml', 'one', 'ffsd', 'byot',
                 'self_guidance', 'ban', 'ban_kd_only',
