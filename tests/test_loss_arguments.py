@@ -36,9 +36,29 @@ ALL_LOSSES = [getattr(losses, name) for name in losses.__all__
               and name != 'DistillLoss']
 
 
+#: the arguments a loss cannot be built without
+REQUIRED = {'FactorTransferLoss': {'in_channels': 4},
+            'CRDLoss': dict(num_samples=10, student_channels=4,
+                            teacher_channels=4),
+            'ReviewKDLoss': dict(student_channels=[4],
+                                 teacher_channels=[4])}
+
+
+def test_every_loss_file_is_covered():
+    """A loss added as one new file is exported and checked here too."""
+    import glob
+    import os.path as osp
+    modules = {osp.basename(p)[:-3] for p in glob.glob(osp.join(
+        osp.dirname(losses.__file__), '*.py'))} - {'__init__', 'base',
+                                                    'arguments'}
+    covered = {c.__module__.rsplit('.', 1)[-1] for c in ALL_LOSSES}
+    helpers = {'logit_standardization', 'weight_schedule', 'wgan_gp'}
+    assert modules - helpers <= covered, modules - helpers - covered
+
+
 @pytest.mark.parametrize('loss', ALL_LOSSES, ids=lambda c: c.__name__)
 def test_every_loss_refuses_a_negative_or_nan_weight(loss):
-    extra = {'in_channels': 4} if loss is losses.FactorTransferLoss else {}
+    extra = REQUIRED.get(loss.__name__, {})
     for bad in (-1.0, math.nan, '1'):
         with pytest.raises(LossArgumentError, match='loss_weight must be'):
             loss(loss_weight=bad, **extra)

@@ -88,6 +88,12 @@ def _check_terms(path, cfg, model):
 def test_mini_segmentation_configs_build(path, teacher_weights):
     cfg, model = _build(path, teacher_weights)
     assert cfg.train_cfg.type == 'IterBasedTrainLoop'
+    # every student clips its gradients alike (the distillers' unstable
+    # start), the plain one included; the teacher trains unclipped
+    wrapper = cfg.optim_wrapper.get('student', cfg.optim_wrapper)
+    expected = None if '/teacher/' in path else dict(max_norm=2.0,
+                                                     norm_type=2)
+    assert wrapper.get('clip_grad') == expected, path
     if 'teacher' not in cfg.model:
         return
     assert model.teacher.backbone.base_channels == 64

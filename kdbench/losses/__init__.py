@@ -51,4 +51,9 @@ import importlib as _importlib  # noqa: E402
 import pkgutil as _pkgutil  # noqa: E402
 
 for _module in _pkgutil.iter_modules(__path__):
-    _importlib.import_module(f'{__name__}.{_module.name}')
+    _mod = _importlib.import_module(f'{__name__}.{_module.name}')
+    # and what it exports is importable from kdbench.losses
+    for _name in getattr(_mod, '__all__', ()):
+        if _name not in __all__:
+            globals()[_name] = getattr(_mod, _name)
+            __all__.append(_name)

@@ -44,6 +44,14 @@ def _weights(x):
 RULES = {
     'tau': (_positive, 'a finite number > 0 (a temperature)'),
     'loss_weight': (_non_negative, 'a finite number >= 0'),
+    # the weights of a loss's terms (DKD's alpha / beta, DIST's beta /
+    # gamma)
+    'alpha': (_non_negative, 'a finite number >= 0'),
+    'beta': (_non_negative, 'a finite number >= 0'),
+    'gamma': (_non_negative, 'a finite number >= 0'),
+    'num_negatives': (_count, 'an integer >= 1'),
+    'feat_dim': (_count, 'an integer >= 1'),
+    'max_mid_channels': (_count, 'an integer >= 1'),
     'distance_weight': (_non_negative, 'a finite number >= 0'),
     'angle_weight': (_non_negative, 'a finite number >= 0'),
     'background_weight': (_non_negative, 'a finite number >= 0'),

@@ -14,8 +14,10 @@ model = dict(
 optim_wrapper = dict(
     _delete_=True,
     constructor='kdbench.MultiOptimWrapperConstructor',
+    # the students' clip (configs/_base_/schedules/mini_seg.py)
     student=dict(type='OptimWrapper', optimizer=dict(
-        type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4)),
+        type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4),
+        clip_grad=dict(max_norm=2.0, norm_type=2)),
     critic=dict(type='OptimWrapper', optimizer=dict(
         type='SGD', lr=4e-4, momentum=0.9, weight_decay=5e-4)))
 param_scheduler = dict(

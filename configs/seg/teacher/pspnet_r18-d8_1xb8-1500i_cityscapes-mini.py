@@ -16,4 +16,7 @@ param_scheduler = [
          by_epoch=False),
 ]
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+# the teacher trains unclipped (the students' clip is for their
+# distillation terms)
+optim_wrapper = dict(clip_grad=None)
 default_hooks = dict(checkpoint=dict(interval=500))
