@@ -21,13 +21,15 @@ from mmengine.registry import Registry
 MODELS = Registry('model', parent=MMENGINE_MODELS, scope='kdbench',
                   locations=['kdbench.distillers', 'kdbench.losses',
                              'kdbench.connectors', 'kdbench.tiny',
-                             'kdbench.cls', 'kdbench.det', 'kdbench.seg'])
+                             'kdbench.cls', 'kdbench.det', 'kdbench.seg',
+                             'kdbench.teacher_cache'])
 MODEL_WRAPPERS = Registry('model_wrapper', parent=MMENGINE_MODEL_WRAPPERS,
                           scope='kdbench', locations=['kdbench.distillers'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='kdbench',
-                 locations=['kdbench.engine.hooks', 'kdbench.tiny'])
+                 locations=['kdbench.engine.hooks', 'kdbench.tiny',
+                            'kdbench.teacher_cache'])
 DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope='kdbench',
-                    locations=['kdbench.cls'])
+                    locations=['kdbench.cls', 'kdbench.teacher_cache'])
 TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
                       scope='kdbench', locations=['kdbench.cls'])
 METRICS = Registry('metric', parent=MMENGINE_METRICS, scope='kdbench')
@@ -38,3 +40,8 @@ OPTIM_WRAPPER_CONSTRUCTORS = Registry(
 WEIGHT_INITIALIZERS = Registry(
     'weight initializer', parent=MMENGINE_WEIGHT_INITIALIZERS,
     scope='kdbench', locations=['kdbench.engine.initializers'])
+from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS  # noqa: E402,E501
+
+DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS,
+                         scope='kdbench',
+                         locations=['kdbench.teacher_cache'])

@@ -49,7 +49,8 @@ def train(config, work, *options, env=None):
       'kdbench.SingleTeacherDistiller',
       # which packages are scanned, and what to do for a class elsewhere
       'kdbench.cls, kdbench.connectors, kdbench.det, kdbench.distillers, '
-      'kdbench.losses, kdbench.seg, kdbench.tiny', 'custom_imports=']),
+      'kdbench.losses, kdbench.seg, kdbench.teacher_cache, kdbench.tiny',
+      'custom_imports=']),
     ('model.distill_losses.kd.type=kdbench.KDLos',
      ["'kdbench.KDLos'", 'closest: kdbench.KDLoss']),
     ('model.distill_losses.kd.taux=2',

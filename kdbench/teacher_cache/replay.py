@@ -1,0 +1,96 @@
+"""Replayable training views: the random augmentation of every (epoch,
+sample) is drawn from its own seed, so the teacher-output cache and the
+training run that reads it see the same images.
+
+``EpochIndexSampler`` (mmengine's ``DefaultSampler`` order) yields
+``epoch * len(dataset) + index``; ``ViewReplayDataset`` decodes it, seeds
+numpy's, Python's and torch's generators from ``(seed, epoch, index)`` for
+the pipeline of that one sample (restoring them afterwards), and adds the
+epoch, the view's seed and a checksum of the view to the sample's
+metainfo. The checksum lets the cached distiller refuse a view that is not
+the one the teacher saw (a changed pipeline, a transform that draws from
+another generator).
+"""
+import random
+import zlib
+from typing import Iterator
+
+import numpy as np
+import torch
+from mmengine.dataset import DefaultSampler
+from mmengine.dataset.base_dataset import force_full_init
+
+from kdbench.registry import DATA_SAMPLERS, DATASETS
+
+
+def view_seed(seed: int, epoch: int, index: int) -> int:
+    """The 32-bit seed of sample ``index``'s view in ``epoch``."""
+    return zlib.crc32(f'{seed}:{epoch}:{index}'.encode())
+
+
+def view_checksum(inputs: torch.Tensor) -> int:
+    """CRC32 of a packed view's bytes (its dtype and shape included)."""
+    array = np.ascontiguousarray(inputs.numpy())
+    head = f'{array.dtype}{array.shape}'.encode()
+    return zlib.crc32(array.tobytes(), zlib.crc32(head))
+
+
+@DATA_SAMPLERS.register_module()
+class EpochIndexSampler(DefaultSampler):
+    """``DefaultSampler`` whose indices carry the epoch:
+    ``epoch * len(dataset) + index`` (decoded by ``ViewReplayDataset``)."""
+
+    def __iter__(self) -> Iterator[int]:
+        offset = self.epoch * len(self.dataset)
+        return (offset + i for i in super().__iter__())
+
+
+@DATASETS.register_module()
+class ViewReplayDataset:
+    """Wraps a dataset so that each (epoch, sample) view is reproducible.
+
+    Args:
+        dataset: the dataset config (or object) whose pipeline augments.
+        seed: the seed of the views (the cache's seed, not the run's: runs
+            of any seed reading one cache see the same views).
+    """
+
+    def __init__(self, dataset, seed: int = 0):
+        self.dataset = DATASETS.build(dataset) if isinstance(dataset, dict) \
+            else dataset
+        self.seed = int(seed)
+        self.metainfo = getattr(self.dataset, 'metainfo', {})
+        self._fully_initialized = True
+
+    def full_init(self):
+        self.dataset.full_init()
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    @force_full_init
+    def get_data_info(self, idx):
+        return self.dataset.get_data_info(idx % len(self.dataset))
+
+    def __getitem__(self, item: int) -> dict:
+        epoch, index = divmod(int(item), len(self.dataset))
+        seed = view_seed(self.seed, epoch, index)
+        states = (random.getstate(), np.random.get_state(),
+                  torch.get_rng_state())
+        try:
+            random.seed(seed)
+            np.random.seed(seed)
+            torch.manual_seed(seed)
+            data = self.dataset[index]
+        finally:
+            random.setstate(states[0])
+            np.random.set_state(states[1])
+            torch.set_rng_state(states[2])
+        data['data_samples'].set_metainfo(dict(
+            sample_idx=index, cache_epoch=epoch, view_seed=seed,
+            view_crc=view_checksum(data['inputs'])))
+        return data
+
+
+__all__ = ['EpochIndexSampler', 'ViewReplayDataset', 'view_seed',
+           'view_checksum']
