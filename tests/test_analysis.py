@@ -88,3 +88,30 @@ def test_tiny_overhead_script_prints_ratios_to_plain(fmnist_ready):
     # config's stop_width_aug=0.5), half without
     assert rows['netaug_run'][0] == pytest.approx(
         (rows['netaug'][0] + rows['netaug_expand'][0]) / 2, abs=0.15)
+
+
+def test_cached_kd_overhead_script_prints_the_ratios(fmnist_ready, tmp_path):
+    """With no cache at the config's path, a 1-epoch cache is built in a
+    temporary directory and the four steps are timed."""
+    proc = run_tool(['tools/analysis/cached_kd_overhead.py', '--iters', '1',
+                     '--warmup', '0', '--cfg-options',
+                     f'model.teacher_cache={tmp_path / "absent"}',
+                     'train_dataloader.dataset.dataset.indices=256'])
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout
+    assert 'built a 1-epoch cache' in out
+    ms = {label: float(re.search(label + r'\s+:\s+([\d.]+) ms',
+                                 out).group(1))
+          for label in ('cached KD train step', 'online KD train step',
+                        'student train step', 'teacher inference')}
+    cached = float(re.search(r'cached KD / student = ([\d.]+)',
+                             out).group(1))
+    online = float(re.search(r'online KD / \(student \+ teacher\) = '
+                             r'([\d.]+)', out).group(1))
+    assert cached == pytest.approx(ms['cached KD train step'] /
+                                   ms['student train step'], rel=0.02,
+                                   abs=2e-3), out
+    assert online == pytest.approx(
+        ms['online KD train step'] / (ms['student train step'] +
+                                      ms['teacher inference']), rel=0.02,
+        abs=2e-3), out
