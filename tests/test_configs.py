@@ -36,7 +36,10 @@ def test_every_method_has_mini_and_imagenet_configs():
         names = [osp.basename(p) for p in CLS
                  if p.startswith(f'configs/cls/{method}/')]
         assert any(n.endswith('_fmnist-mini.py') for n in names), method
-        assert any(n.startswith(f'{method}_r34_r18_8xb32-') and
+        # <method>_<teacher(s)>_r18_8xb32-..._in1k.py (the folder's
+        # underscores are hyphens in file names: ens_kd/ens-kd_...)
+        prefixes = (f'{method}_', f'{method.replace("_", "-")}_')
+        assert any(n.startswith(prefixes) and '_r18_8xb32-' in n and
                    n.endswith('_in1k.py') for n in names), method
 
 
@@ -57,10 +60,26 @@ def r34_weights(tmp_path_factory):
     return path
 
 
+_EXTRA_WEIGHTS = {}
+
+
+def _random_weights(ref):
+    """Random weights of model ``ref`` in a file (made once per ref)."""
+    import tempfile
+    if ref not in _EXTRA_WEIGHTS:
+        path = osp.join(tempfile.mkdtemp(), 'weights.pth')
+        save_weights(build_model(ref, 'teacher').state_dict(), path)
+        _EXTRA_WEIGHTS[ref] = path
+    return _EXTRA_WEIGHTS[ref]
+
+
 def _build(cfg, teacher_ckpt=None):
     model = cfg.model.to_dict()
     if teacher_ckpt:
         model['teacher_checkpoint'] = teacher_ckpt
+    for extra in (model.get('extra_teachers') or {}).values():
+        # a multi-teacher config's other teachers: random weights too
+        extra['checkpoint'] = _random_weights(extra['model'])
     model.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
     from mmengine.registry import DefaultScope
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
@@ -79,7 +98,8 @@ def test_imagenet_configs_build(path, r34_weights):
         assert cfg.train_cfg.max_epochs == 100
     if 'teacher' in cfg.model:
         assert isinstance(model, SingleTeacherDistiller)
-        assert model.teacher.backbone.depth == 34
+        main = getattr(model.teacher, 'main', model.teacher)  # multi
+        assert main.backbone.depth == 34
         assert model.student.backbone.depth == 18
         assert model.student.head.num_classes == 1000
         if not hasattr(model, 'stages'):

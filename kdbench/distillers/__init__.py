@@ -20,3 +20,7 @@ __all__ += ['SelfDistillView', 'SelfDistiller']
 from .born_again import BornAgainDistiller  # noqa: E402
 
 __all__ += ['BornAgainDistiller']
+
+from .multi_teacher import MultiTeacherDistiller, TeacherEnsemble  # noqa: E402,E501
+
+__all__ += ['MultiTeacherDistiller', 'TeacherEnsemble']

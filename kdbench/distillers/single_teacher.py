@@ -88,8 +88,7 @@ class SingleTeacherDistiller(BaseModel):
         student_model = build_model(student, 'student',
                                     default_preprocessor=data_preprocessor)
         student_rng = rng_after_build()
-        teacher_model = build_model(teacher, 'teacher',
-                                    default_preprocessor=data_preprocessor)
+        teacher_model = self._build_teacher(teacher, data_preprocessor)
         super().__init__(data_preprocessor=wrapper_preprocessor(
             data_preprocessor, student_model), init_cfg=init_cfg)
         self.student = student_model
@@ -133,6 +132,12 @@ class SingleTeacherDistiller(BaseModel):
                 f'The teacher was configured with {mismatch}; both networks '
                 f'see the same batch. Give the teacher config the same '
                 f'data_preprocessor as the student.')
+
+    def _build_teacher(self, teacher, data_preprocessor) -> nn.Module:
+        """The frozen teacher network (several, for a multi-teacher
+        distiller)."""
+        return build_model(teacher, 'teacher',
+                           default_preprocessor=data_preprocessor)
 
     def _load_teacher(self, checkpoint: Optional[str],
                       weights_only: bool) -> None:
@@ -213,6 +218,17 @@ class SingleTeacherDistiller(BaseModel):
         """Both sides' taps as lists; a loss over several taps per side
         (``num_taps`` > 1, e.g. FSP) takes lists of equal length."""
         num_taps = getattr(loss_cls, 'num_taps', 1)
+        if getattr(loss_cls, 'multi_teacher_taps', False):
+            # one student tap against one tap of each of several teachers
+            teachers = [teacher_tap] if isinstance(teacher_tap, str) \
+                else list(teacher_tap)
+            if not isinstance(student_tap, str) or not teachers:
+                raise DistillerConfigError(
+                    f'distill_losses.{name}: {loss_cls.__name__} takes one '
+                    f'student tap and a list of teacher taps (one per '
+                    f'teacher, e.g. ["main.head.fc", "r34.head.fc"]), got '
+                    f'student={student_tap!r}, teacher={teacher_tap!r}.')
+            return [[student_tap], teachers]
         if num_taps is None:  # any number of levels, the same per side
             sides = [[tap] if isinstance(tap, str) else list(tap)
                      for tap in (student_tap, teacher_tap)]
@@ -399,7 +415,9 @@ class SingleTeacherDistiller(BaseModel):
                     f'{list(self.taps[name][0])} and teacher taps '
                     f'{list(self.taps[name][1])}: {problem}.')
             return
-        problem = loss_fn.shape_problem(student.shape, teacher.shape)
+        problem = loss_fn.shape_problem(
+            student.shape, [t.shape for t in teacher]
+            if isinstance(teacher, (list, tuple)) else teacher.shape)
         if problem is None:
             return
         student_tap, teacher_tap = self.taps[name]
