@@ -232,3 +232,26 @@ def test_inline_and_package_references(random_teacher_ckpt):
     # an mmpretrain:: reference builds under mmpretrain's scope
     net = build_model('mmpretrain::_base_/models/resnet18.py', 'student')
     assert type(net.backbone).__name__ == 'ResNet'
+
+
+def test_teacher_in_reduced_precision(random_teacher_ckpt):
+    """bf16 teacher inference: the teacher's taps are bf16, the loss is
+    computed in fp32 and stays within bf16's rounding of the fp32 one;
+    the student is untouched (fp32)."""
+    fp32 = make(random_teacher_ckpt)
+    bf16 = make(random_teacher_ckpt, teacher_precision='bf16')
+    bf16.student.load_state_dict(fp32.student.state_dict())
+    seen = []
+    bf16.teacher.head.fc.register_forward_hook(
+        lambda m, i, o: seen.append(o.dtype))
+    for model in (fp32, bf16):
+        model.eval()  # same BN statistics for both students
+    data = fp32.data_preprocessor(batch(), True)
+    want = fp32.loss(**data)['distill.loss_kd']
+    got = bf16.loss(**data)['distill.loss_kd']
+    assert seen == [torch.bfloat16]
+    assert got.dtype == torch.float32
+    assert got.item() == pytest.approx(want.item(), rel=0.05)
+    assert next(bf16.student.parameters()).dtype == torch.float32
+    with pytest.raises(DistillerConfigError, match='teacher_precision'):
+        make(random_teacher_ckpt, teacher_precision='int8')

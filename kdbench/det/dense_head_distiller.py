@@ -130,7 +130,7 @@ class DenseHeadDistiller(SingleTeacherDistiller):
         gts, ignores, metas = unpack_gt_instances(data_samples)
         with self.teacher_recorder.recording(), \
                 self.student_recorder.recording():
-            with torch.no_grad():
+            with self.teacher_context():
                 t_feats = self.teacher.extract_feat(inputs)
                 t_cls, t_reg = self.teacher.bbox_head(t_feats)[:2]
             s_feats = self.student.extract_feat(inputs)

@@ -153,7 +153,7 @@ class ChenDistiller(SingleTeacherDistiller):
         s, t = self.student, self.teacher
         with self.teacher_recorder.recording(), \
                 self.student_recorder.recording():
-            with torch.no_grad():
+            with self.teacher_context():
                 t_x = t.extract_feat(inputs)
             x = s.extract_feat(inputs)
             rpn_losses, proposals, rpn = self._rpn(x, data_samples)
@@ -171,7 +171,7 @@ class ChenDistiller(SingleTeacherDistiller):
             losses.update(self.compute_distill_losses(
                 **self.loss_context(inputs, data_samples)))
         if self.rpn_cls is not None or self.rpn_reg is not None:
-            with torch.no_grad():
+            with self.teacher_context():
                 t_rpn = t.rpn_head(t_x)
             losses.update(self._rpn_distill(rpn, t_rpn))
         if self.rcn_cls is not None or self.rcn_reg is not None:
@@ -229,7 +229,7 @@ class ChenDistiller(SingleTeacherDistiller):
     def _rcn_distill(self, t_x, forward, targets) -> Dict[str, torch.Tensor]:
         (_, rois), _, s_out = forward.last()
         labels, _, deltas, _ = targets.result['bbox_targets']
-        with torch.no_grad():
+        with self.teacher_context():
             t_out = self.teacher.roi_head._bbox_forward(t_x, rois)
         losses = {}
         num_rois = max(rois.shape[0], 1)

@@ -35,6 +35,28 @@ from .model_refs import (build_model, normalisation_mismatch,
                          wrapper_preprocessor)
 
 
+#: teacher_precision -> autocast dtype (None: no autocast)
+TEACHER_PRECISIONS = {'fp32': None, 'bf16': torch.bfloat16,
+                      'fp16': torch.float16}
+
+
+class _NoGradAutocast:
+    """``torch.no_grad()`` and ``torch.autocast(device, dtype)`` as one
+    context."""
+
+    def __init__(self, device: str, dtype: torch.dtype):
+        self._contexts = (torch.no_grad(), torch.autocast(device, dtype))
+
+    def __enter__(self):
+        for context in self._contexts:
+            context.__enter__()
+
+    def __exit__(self, *exc):
+        for context in reversed(self._contexts):
+            context.__exit__(*exc)
+        return False
+
+
 class DistillerConfigError(ValueError):
     """A distiller config is inconsistent (taps, connectors, checkpoint)."""
 
@@ -65,6 +87,9 @@ class SingleTeacherDistiller(BaseModel):
             ground truth, training progress: ``distillers.loss_context``).
         student_loss_weight: factor on the student's own task losses (e.g.
             1 − α in Hinton's formulation).
+        teacher_precision: ``'fp32'`` (default), ``'bf16'`` or ``'fp16'``:
+            the teacher's forward under autocast in that dtype (bf16 on
+            CPU, either on GPU); the losses still compute in fp32.
         data_preprocessor: a module to use as is, or a dict that becomes
             the default preprocessor of student and teacher configs lacking
             one (mmengine's Runner passes the config's top-level
@@ -84,7 +109,12 @@ class SingleTeacherDistiller(BaseModel):
                  distill_losses: Optional[Dict[str, dict]] = None,
                  student_loss_weight: float = 1.0,
                  data_preprocessor: Optional[Union[dict, nn.Module]] = None,
-                 init_cfg: Optional[dict] = None):
+                 init_cfg: Optional[dict] = None,
+                 teacher_precision: str = 'fp32'):
+        if teacher_precision not in TEACHER_PRECISIONS:
+            raise DistillerConfigError(
+                f'teacher_precision must be one of '
+                f'{tuple(TEACHER_PRECISIONS)}, got {teacher_precision!r}.')
         student_model = build_model(student, 'student',
                                     default_preprocessor=data_preprocessor)
         student_rng = rng_after_build()
@@ -95,6 +125,7 @@ class SingleTeacherDistiller(BaseModel):
         self._student_rng = student_rng
         object.__setattr__(self, 'teacher', teacher_model)
         self.student_loss_weight = float(student_loss_weight)
+        self.teacher_precision = teacher_precision
         self._check_preprocessors()
         self._load_teacher(teacher_checkpoint, teacher_weights_only)
         self.teacher.eval()
@@ -296,10 +327,19 @@ class SingleTeacherDistiller(BaseModel):
             return self.loss(inputs, data_samples)
         return self.student(inputs, data_samples, mode=mode)
 
+    def teacher_context(self):
+        """The context of every teacher forward: no gradient, and
+        autocast to ``teacher_precision`` unless it is fp32."""
+        dtype = TEACHER_PRECISIONS[self.teacher_precision]
+        if dtype is None:
+            return torch.no_grad()
+        device = next(self.student.parameters()).device.type
+        return _NoGradAutocast(device, dtype)
+
     def loss(self, inputs, data_samples) -> Dict[str, torch.Tensor]:
         with self.teacher_recorder.recording(), \
                 self.student_recorder.recording():
-            with torch.no_grad():
+            with self.teacher_context():
                 self.teacher(inputs, data_samples, mode='tensor')
             losses = self.student_losses(
                 self.student(inputs, data_samples, mode='loss'))

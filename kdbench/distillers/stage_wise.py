@@ -178,7 +178,7 @@ class StageWiseDistiller(SingleTeacherDistiller):
         with self.teacher_recorder.recording(), \
                 self.student_recorder.recording():
             if active:
-                with torch.no_grad():
+                with self.teacher_context():
                     self.teacher(inputs, data_samples, mode='tensor')
             if stage['task_loss']:
                 losses.update(self.student_losses(
