@@ -387,3 +387,48 @@ def test_a_given_teacher_is_used_where_it_is(tmp_path, random_teacher_ckpt,
                      '--teacher', str(tmp_path / 'nope.pth'), '--methods',
                      'baseline'])
     assert proc.returncode == 1 and 'no such file' in proc.stdout
+
+
+def test_runner_trains_extra_teachers_and_builds_teacher_caches(
+        tmp_path, fmnist_ready):
+    """A multi-teacher row gets its extra teacher trained once and pointed
+    at; a cached-teacher row gets its cache built once from the suite's
+    teacher; both records say so, and a re-run skips everything."""
+    from conftest import TINY_OPTIONS, tiny_suite
+    suite = tiny_suite(tmp_path, 'suite_extra', dict(
+        ens_kd='configs/cls/ens_kd/'
+        'ens-kd_r18-w16+r50-w8_r18-w8_1xb64-3e_fmnist-mini.py',
+        kd_cached='configs/cls/kd/'
+        'kd-cached_r18-w16_r18-w8_1xb64-3e_fmnist-mini.py'))
+    options = dict(o.split('=', 1) for o in TINY_OPTIONS)
+    with open(suite, 'a') as f:
+        f.write(f'''
+seeds = [0]
+extra_teachers = dict(r50=dict(
+    config='configs/cls/teacher/r50-w8_1xb128-30e_fmnist-mini.py', seed=0))
+''')
+    records = str(tmp_path / 'records.jsonl')
+    work = str(tmp_path / 'work')
+    cmd = ['tools/benchmark.py', suite, '--records', records,
+           '--work-root', work]
+    done = run_tool(cmd, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    rows = {r['method']: r for r in read_records(records)}
+    assert set(rows) == {'teacher', 'teacher_r50', 'ens_kd', 'kd_cached'}
+    r50 = osp.join(work, 'teachers', 'r50-w8_1xb128-30e_fmnist-mini',
+                   'weights.pth')
+    assert f'model.extra_teachers.r50.checkpoint={r50}' in \
+        rows['ens_kd']['command']
+    assert rows['ens_kd']['teacher_id'].startswith(
+        rows['teacher']['teacher_id'] + '+r50=config:')
+    cache = rows['kd_cached']['extra']['teacher_cache']
+    assert cache['path'].startswith(osp.join(work, 'teacher_cache'))
+    assert f'model.teacher_cache={cache["path"]}' in \
+        rows['kd_cached']['command']
+    assert cache['mib'] > 0 and cache['build_s'] > 0
+    assert options['train_cfg.max_epochs'] == '1'
+    again = run_tool(cmd, timeout=300)
+    assert again.returncode == 0, again.stdout[-2000:]
+    assert '[teacher r50] cached' in again.stdout
+    assert '[teacher cache] cached' in again.stdout
+    assert again.stdout.count('skipped') == 2

@@ -238,3 +238,36 @@ def test_a_setting_at_the_edge_of_its_grid_is_marked():
     assert '| lr=0.4 (edge) |' in text and '| lr=0.2 |' in text
     assert '(edge): the chosen setting is the first or last value of its ' \
         'grid (kd)' in text
+
+
+def test_extra_comparisons_and_multi_teacher_rows():
+    """A suite's `comparisons` add Δ rows between two methods (paired
+    interval computed here); a multi-teacher run, whose teacher id adds
+    its other teachers to the main one's, stays in the table."""
+    import statistics
+
+    from scipy import stats as sps
+    from kdbench.leaderboard.render import render_markdown
+    records = [rec('teacher', 0, 90.0)]
+    values = dict(baseline=[70.0, 71.0, 72.5], kd=[74.0, 74.5, 76.0],
+                  kd_cached=[74.5, 74.0, 76.5], ens_kd=[75.0, 75.5, 77.0])
+    for method, vals in values.items():
+        for seed, v in enumerate(vals):
+            r = rec(method, seed, v)
+            if method != 'baseline':
+                r['teacher_id'] = 'config:t' + (
+                    '+r50=config:x' if method == 'ens_kd' else '')
+            records.append(r)
+    records[0]['teacher_id'] = 'config:t'
+    for r in records:
+        r['paired'] = True
+    text = render_markdown(records, 'classification', 'T',
+                           comparisons=[('kd_cached', 'kd'),
+                                        ('absent', 'kd')])
+    assert '| ens_kd | 3 |' in text
+    diffs = [a - b for a, b in zip(values['kd_cached'], values['kd'])]
+    mean = statistics.fmean(diffs)
+    half = sps.t.ppf(0.975, 2) * statistics.stdev(diffs) / 3 ** 0.5
+    assert (f'| kd_cached | kd | 3 | {mean:+.2f} [{mean - half:+.2f}, '
+            f'{mean + half:+.2f}] | no detectable difference |') in text
+    assert '| absent |' not in text

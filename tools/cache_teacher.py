@@ -50,6 +50,7 @@ def build_cache(cfg, config_path: str, epochs=None, topk=None,
     from kdbench.registry import DATASETS, MODELS
     from kdbench.teacher_cache import (TeacherOutputCache, dataset_sha256,
                                        replay_problems)
+    from kdbench.teacher_cache.replay import inner_dataset_cfg
     from kdbench.utils.cli import UserInputError
     from kdbench.utils.hashing import file_sha256
 
@@ -88,7 +89,8 @@ def build_cache(cfg, config_path: str, epochs=None, topk=None,
                           *(argv or [])])
     cache = TeacherOutputCache.create(
         path, teacher_sha256=file_sha256(checkpoint),
-        dataset_sha256=dataset_sha256(cfg.train_dataloader.dataset.dataset),
+        dataset_sha256=dataset_sha256(inner_dataset_cfg(
+            cfg.train_dataloader.dataset)),
         seed=int(cfg.train_dataloader.dataset.get('seed', 0)),
         epochs=epochs, num_samples=num_samples, num_classes=num_classes,
         topk=int(topk or num_classes), build_command=command)

@@ -29,6 +29,9 @@ paired = True
 validation_split = True
 teacher = dict(name='R-18 w16 (CIFAR stem)', seed=0,
                config='configs/cls/teacher/r18-w16_1xb128-30e_fmnist-mini.py')
+# the second teacher of `ens_kd` (trained once, cached, as the teacher)
+extra_teachers = dict(r50=dict(
+    config='configs/cls/teacher/r50-w8_1xb128-30e_fmnist-mini.py', seed=0))
 student = 'R-18 w8 (CIFAR stem)'
 cfg_options = {'randomness.deterministic': True}
 teacher_cfg_options = {'randomness.deterministic': True}
@@ -50,6 +53,12 @@ methods = dict(
     dist='configs/cls/dist/dist_' + _pair,
     crd='configs/cls/crd/crd_' + _pair,
     reviewkd='configs/cls/reviewkd/reviewkd_' + _pair,
+    # teachers (issue 20): KD from a teacher-output cache, KD with the
+    # teacher in bf16, KD from two teachers of different architectures
+    kd_cached='configs/cls/kd/kd-cached_' + _pair,
+    kd_bf16='configs/cls/kd/kd-bf16-teacher_' + _pair,
+    ens_kd='configs/cls/ens_kd/ens-kd_r18-w16+r50-w8_r18-w8_1xb64-3e_'
+    'fmnist-mini.py',
     # stage-wise (kdbench.StageWiseDistiller)
     ft='configs/cls/ft/ft_r18-w16_r18-w8_1xb64-1+3e_fmnist-mini.py',
     ab='configs/cls/ab/ab_r18-w16_r18-w8_1xb64-1+3e_fmnist-mini.py',
@@ -73,6 +82,10 @@ methods = dict(
 reference = dict(ft='baseline_4e', ab='baseline_4e', fsp='baseline_4e',
                  sskd='baseline_9e', ban='baseline_9e',
                  ban_kd_only='baseline_9e')
+# beside their Δ to the baseline: the cached and bf16 teachers against
+# the online fp32 one (the same method otherwise: "no detectable
+# difference" is the expected verdict)
+comparisons = [('kd_cached', 'kd'), ('kd_bf16', 'kd')]
 # lr grid: 0.8 was added after 0.4, the top of the first grid, won for
 # the baseline and five other methods (a best at the grid's edge is not a
 # tuned optimum); every row was then re-run on one machine

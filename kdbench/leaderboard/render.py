@@ -22,8 +22,8 @@ from typing import Dict, List, Optional
 from . import stats
 
 METHOD_ORDER = ['teacher', 'baseline', 'baseline_20e', 'baseline_4e',
-                'baseline_9e', 'kd', 'kd_ls', 'dkd', 'dkd_ls', 'dist', 'crd',
-                'reviewkd',
+                'baseline_9e', 'teacher_r50', 'kd', 'kd_cached', 'kd_bf16',
+                'ens_kd', 'kd_ls', 'dkd', 'dkd_ls', 'dist', 'crd', 'reviewkd',
                 'fitnets', 'at', 'nst', 'rkd',
                 'ft', 'ab', 'fsp', 'sskd', 'dml', 'one', 'ffsd', 'byot',
                 'self_guidance', 'ban', 'ban_kd_only',
@@ -80,8 +80,9 @@ def current_runs(runs: List[dict]) -> Dict[str, List[dict]]:
             if r is not teachers[-1]:
                 continue
         elif r.get('teacher_id') is not None or teacher_id is not None:
+            # a multi-teacher run's id is the main teacher's + its others'
             if r.get('teacher_id') is not None and teacher_id is not None \
-                    and r['teacher_id'] != teacher_id:
+                    and r['teacher_id'].split('+')[0] != teacher_id:
                 continue
         elif r.get('teacher_sha256') is not None and teacher_sha is not None \
                 and r['teacher_sha256'] != teacher_sha:
@@ -289,9 +290,32 @@ def _slug(text: str) -> str:
     return re.sub(r'[^a-z0-9]+', '_', text.lower()).strip('_')
 
 
+def _comparison_lines(rows: Dict[str, dict],
+                      comparisons: Optional[List[tuple]]) -> List[str]:
+    """The suite's extra comparisons of two rows (e.g. ``kd_cached``
+    against ``kd``), each with its Δ, CI and verdict."""
+    pairs = [(a, b) for a, b in (comparisons or [])
+             if a in rows and b in rows]
+    if not pairs:
+        return []
+    lines = ['', 'Other comparisons (same protocol; paired by seed where '
+             'the suite pairs seeds):', '',
+             '| method | vs | n | Δ [95 % CI] | verdict |',
+             '|---|---|---|---|---|']
+    for a, b in pairs:
+        paired = rows[a]['paired'] and rows[b]['paired']
+        delta = stats.compare(rows[a]['values'], rows[b]['values'], paired)
+        text, verdict = _fmt_delta(dict(delta=delta, delta_of_means=rows[a][
+            'mean'] - rows[b]['mean']))
+        lines.append(f'| {a} | {b} | {delta.n if delta else "–"} | {text} '
+                     f'| {verdict} |')
+    return lines
+
+
 def render_markdown(records: List[dict], task: str, title: str,
                     records_name: str = 'leaderboards/records.jsonl',
-                    plots: Optional[Dict[tuple, dict]] = None) -> str:
+                    plots: Optional[Dict[tuple, dict]] = None,
+                    comparisons: Optional[List[tuple]] = None) -> str:
     records = [r for r in records if r['task'] == task]
     lines = [f'# {title}', '',
              f'Written by `tools/benchmark.py` / `tools/leaderboard.py` '
@@ -323,6 +347,7 @@ def render_markdown(records: List[dict], task: str, title: str,
         if teacher_value is not None:
             lines += [f'Teacher {metric}: **{teacher_value:.2f}**', '']
         lines += _table(rows, metric)
+        lines += _comparison_lines(rows, comparisons)
         for note in _notes(rows, metric):  # a paragraph each
             lines += ['', note]
         lines += _failure_notes(failures.get(key, {}), rows)
@@ -529,7 +554,8 @@ def write_plots(rows: Dict[str, dict], metric: str, stem: str) -> dict:
 
 
 def write_leaderboard(records: List[dict], task: str, title: str,
-                      path: str, records_path: Optional[str] = None) -> str:
+                      path: str, records_path: Optional[str] = None,
+                      comparisons: Optional[List[tuple]] = None) -> str:
     """Write the markdown table of ``task`` to ``path`` and, beside it,
     the plots of each of its tables; return the markdown."""
     out_dir = osp.dirname(osp.abspath(path))
@@ -543,7 +569,7 @@ def write_leaderboard(records: List[dict], task: str, title: str,
                               f'{base}_{_slug(dataset)}_{_slug(benchmark)}')
         plots[key] = {k: osp.basename(v) for k, v in written.items()}
     name = _records_name(records_path)
-    text = render_markdown(records, task, title, name, plots)
+    text = render_markdown(records, task, title, name, plots, comparisons)
     with open(path, 'w') as f:
         f.write(text)
     return text

@@ -50,6 +50,7 @@ from mmengine.config import Config
 from kdbench.distillers.model_refs import REPO_ROOT
 from kdbench.utils.process import PARENT_ENV, Busy, exclusive_lock
 from kdbench.utils.hashing import file_sha256
+from .teacher_extras import TeacherExtras
 from .records import (append_record, find, git_commit, read_records,
                       stack_versions)
 from .render import write_leaderboard
@@ -146,7 +147,7 @@ def _run_options(items: List[str]) -> frozenset:
                      if not i.startswith('model.teacher_checkpoint='))
 
 
-class BenchmarkRunner:
+class BenchmarkRunner(TeacherExtras):
     """Run one suite (see module doc). ``quick`` uses the suite's ``quick``
     overrides (fewer seeds, shorter schedule) and separate caches/records.
 
@@ -236,6 +237,7 @@ class BenchmarkRunner:
         # what a transfer run starts from (tools/transfer.py): pretraining
         # suite, method, seed, weights and their sha256; part of the identity
         self.source: Optional[dict] = None
+        self._extra_weights: Dict[str, str] = {}
         self._teacher_id: Optional[str] = None
         self._print_lock = threading.Lock()
         self._procs: set = set()
@@ -738,7 +740,8 @@ class BenchmarkRunner:
         record.update(method=method, seed=seed, config=config, value=value,
                       phase=phase, reference=self.reference(method),
                       config_sha256=self.config_sha(config),
-                      teacher_id=self.teacher_id() if uses_teacher else None,
+                      teacher_id=self.run_teacher_id(config)
+                      if uses_teacher else None,
                       teacher_sha256=teacher_sha,
                       teacher_value=teacher_value, iters=result['iters'],
                       train_s=result['train_s'],
@@ -801,6 +804,8 @@ class BenchmarkRunner:
                        **self.method_options[method]}
         if self._uses_teacher(config):
             options['model.teacher_checkpoint'] = teacher_weights
+        options.update(self.extra_teacher_options(
+            config, teacher_weights if self._uses_teacher(config) else None))
         return options
 
     def run(self) -> int:
@@ -830,6 +835,14 @@ class BenchmarkRunner:
             self._budget(config)
             self._uses_teacher(config)
         self._teacher = (teacher_weights, teacher_value, teacher_sha)
+        try:  # the extra teachers and teacher-output caches some rows use
+            self.prepare_extra_teachers()
+            self.prepare_teacher_caches(teacher_weights)
+        except RunFailed as err:
+            print(str(err), flush=True)
+            print('An extra teacher or a teacher-output cache could not be '
+                  'made; no student was run.')
+            return 1
         # 1. tuning: every grid point of every method, validation split
         tune_jobs = [(m, point) for m in self.methods
                      for point in self.grid_points(m)
@@ -912,7 +925,7 @@ class BenchmarkRunner:
         if self.validation_split:
             options['test_after_train'] = False
         uses_teacher = self._uses_teacher(config)
-        tid = self.teacher_id() if uses_teacher else None
+        tid = self.run_teacher_id(config) if uses_teacher else None
         done = self._recorded(method, self.tune_seed, config, options, tid,
                               phase='tune', include_failed=True)
         if done and not self.rerun:
@@ -972,7 +985,7 @@ class BenchmarkRunner:
         (None for runs without a teacher)."""
         if self.validation_split:  # the record reports the test split
             options = {**options, 'test_after_train': True}
-        tid = self.teacher_id() if run_sha is not None else None
+        tid = self.run_teacher_id(config) if run_sha is not None else None
         done = self._recorded(method, seed, config, options, tid)
         if done and not self.rerun:
             self._say(f'{label}: recorded ({self.suite.metric} '
@@ -997,7 +1010,8 @@ class BenchmarkRunner:
         if osp.isfile(weights):  # what transfer runs start from
             result['weights_sha256'] = file_sha256(weights)
         self._append(method, seed, config, value, teacher_value, result,
-                     run_sha, tuned=tuned, tuning=tuning)
+                     run_sha, tuned=tuned, tuning=tuning,
+                     extra=self.cache_record_extra(config))
         durations.append(time.perf_counter() - run_start)
         eta = left * sum(durations) / len(durations) / self.jobs
         self._say(f'{label}: {self.suite.metric} {value:.2f} (train '
@@ -1024,6 +1038,8 @@ class BenchmarkRunner:
     def render(self) -> str:
         text = write_leaderboard(read_records(self.records_path),
                                  self.suite.task, self.suite.title,
-                                 self.leaderboard_path, self.records_path)
+                                 self.leaderboard_path, self.records_path,
+                                 [tuple(c) for c in
+                                  self.suite.get('comparisons', [])])
         print(text)
         return text

@@ -6,12 +6,13 @@ from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 
 from kdbench.registry import HOOKS
+from .replay import inner_dataset_cfg
 from .store import TeacherCacheError
 
 
 def dataset_sha256(dataset_cfg) -> str:
-    """sha256 of a dataset config (the inner dataset of a
-    ``ViewReplayDataset``: its type, split, subset and pipeline)."""
+    """sha256 of a dataset config (the data of a ``ViewReplayDataset``,
+    ``replay.inner_dataset_cfg``: type, split, subset and pipeline)."""
     if hasattr(dataset_cfg, 'to_dict'):
         dataset_cfg = dataset_cfg.to_dict()
     text = json.dumps(dataset_cfg, sort_keys=True, default=str)
@@ -50,7 +51,8 @@ class TeacherCacheHook(Hook):
         problems = replay_problems(loader)
         if not problems:
             problems = model.cache.problems(
-                dataset_sha256=dataset_sha256(loader.dataset.dataset),
+                dataset_sha256=dataset_sha256(
+                    inner_dataset_cfg(loader.dataset)),
                 seed=int(loader.dataset.get('seed', 0)),
                 epochs=runner.max_epochs)
         if problems:

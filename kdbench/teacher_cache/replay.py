@@ -35,6 +35,18 @@ def view_checksum(inputs: torch.Tensor) -> int:
     return zlib.crc32(array.tobytes(), zlib.crc32(head))
 
 
+def inner_dataset_cfg(wrapper_cfg) -> dict:
+    """The config of the dataset a ``ViewReplayDataset`` config wraps,
+    with the wrapper's overrides (every key but ``type``, ``dataset`` and
+    ``seed``) applied: the data the views come from."""
+    if hasattr(wrapper_cfg, 'to_dict'):
+        wrapper_cfg = wrapper_cfg.to_dict()
+    inner = dict(wrapper_cfg['dataset'])
+    inner.update({k: v for k, v in wrapper_cfg.items()
+                  if k not in ('type', 'dataset', 'seed')})
+    return inner
+
+
 @DATA_SAMPLERS.register_module()
 class EpochIndexSampler(DefaultSampler):
     """``DefaultSampler`` whose indices carry the epoch:
@@ -53,11 +65,17 @@ class ViewReplayDataset:
         dataset: the dataset config (or object) whose pipeline augments.
         seed: the seed of the views (the cache's seed, not the run's: runs
             of any seed reading one cache see the same views).
+        **overrides: settings of the wrapped dataset's config (e.g.
+            ``indices``), so that the options a suite gives every method's
+            training set reach it through the wrapper too.
     """
 
-    def __init__(self, dataset, seed: int = 0):
-        self.dataset = DATASETS.build(dataset) if isinstance(dataset, dict) \
-            else dataset
+    def __init__(self, dataset, seed: int = 0, **overrides):
+        if isinstance(dataset, dict):
+            self.dataset = DATASETS.build(inner_dataset_cfg(dict(
+                dataset=dataset, **overrides)))
+        else:
+            self.dataset = dataset
         self.seed = int(seed)
         self.metainfo = getattr(self.dataset, 'metainfo', {})
         self._fully_initialized = True
@@ -93,4 +111,4 @@ class ViewReplayDataset:
 
 
 __all__ = ['EpochIndexSampler', 'ViewReplayDataset', 'view_seed',
-           'view_checksum']
+           'view_checksum', 'inner_dataset_cfg']
