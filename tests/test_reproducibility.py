@@ -178,3 +178,44 @@ def test_modules_built_after_the_student_share_no_draws_with_it(
     shared = sum(v in student_values for v in others[0])
     by_chance = sum(v in student_values for v in others[1])
     assert others[0] and shared <= 1.5 * by_chance + 20, (shared, by_chance)
+
+
+def test_cached_teacher_run_resumes_to_the_uninterrupted_result(
+        tmp_path, fmnist_ready):
+    """KD from a teacher-output cache: the views are functions of (epoch,
+    sample), so a run killed after epoch 1 and resumed reads the same
+    cache rows and ends bit-identical to the uninterrupted run."""
+    from kdbench.compat import save_weights
+    from kdbench.distillers import build_model
+    config = 'configs/cls/kd/kd-cached_r18-w16_r18-w8_1xb64-3e_fmnist-mini.py'
+    teacher = str(tmp_path / 'teacher.pth')
+    torch.manual_seed(0)
+    save_weights(build_model('configs/_base_/models/resnet18-w16_fmnist.py',
+                             'teacher').state_dict(), teacher)
+    model_opts = [f'model.teacher_checkpoint={teacher}',
+                  f'model.teacher_cache={tmp_path / "cache"}']
+    built = run_tool(['tools/cache_teacher.py', config, '--cfg-options',
+                      *SHORT, *model_opts], env=ONE_THREAD)
+    assert built.returncode == 0, built.stderr[-3000:]
+    whole, cut = tmp_path / 'whole', tmp_path / 'cut'
+    done = run_tool(_train(config, whole, model_opts), env=ONE_THREAD)
+    assert done.returncode == 0, done.stderr[-3000:]
+    cut.mkdir()
+    paused, marker, extra_env = paused_config(config, cut, epoch=1)
+    env = dict(os.environ, **ONE_THREAD, **extra_env)
+    env.pop('KDBENCH_ALLOW_PICKLE', None)
+    proc = subprocess.Popen([sys.executable] + _train(paused, cut,
+                                                      model_opts),
+                            cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    wait_for(marker, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    resumed = run_tool(_train(config, cut, model_opts, resume=True),
+                       env=ONE_THREAD)
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    a = json.loads((whole / 'result.json').read_text())
+    b = json.loads((cut / 'result.json').read_text())
+    assert b['resumed'] and b['test_metrics'] == a['test_metrics']
+    wa, wb = _weights(whole), _weights(cut)
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)
