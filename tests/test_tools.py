@@ -378,3 +378,29 @@ def test_export_rebuilds_wrappers_with_a_deploy_transform(tmp_path,
     folded = [k for k in saved
               if not torch.equal(raw['state_dict']['student.' + k], saved[k])]
     assert folded  # the transform changed some weights
+
+
+def test_new_distiller_scaffold_writes_three_files(tmp_path):
+    """tools/new_distiller.py writes a loss, a config and a test that
+    parse, names what is left, and refuses to overwrite or a bad name."""
+    import ast
+    cmd = ['tools/new_distiller.py', 'l1logit', 'L1LogitLoss', '--root',
+           str(tmp_path)]
+    done = run_tool(cmd)
+    assert done.returncode == 0, done.stderr
+    paths = ['kdbench/losses/l1logit.py', 'tests/test_l1logit.py',
+             'configs/cls/l1logit/'
+             'l1logit_r18-w16_r18-w8_1xb64-3e_fmnist-mini.py']
+    for path in paths:
+        tree = ast.parse((tmp_path / path).read_text())
+        assert tree.body, path
+    assert '@MODELS.register_module()\nclass L1LogitLoss(DistillLoss)' in \
+        (tmp_path / paths[0]).read_text()
+    assert "type='kdbench.L1LogitLoss'" in (tmp_path / paths[2]).read_text()
+    assert 'configs/benchmarks/cls_mini.py' in done.stdout
+    again = run_tool(cmd)
+    assert again.returncode == 2 and 'exist' in again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1
+    bad = run_tool(['tools/new_distiller.py', 'L1', 'l1loss', '--root',
+                    str(tmp_path)])
+    assert bad.returncode == 2 and 'Method id' in bad.stderr
