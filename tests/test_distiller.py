@@ -255,3 +255,30 @@ def test_teacher_in_reduced_precision(random_teacher_ckpt):
     assert next(bf16.student.parameters()).dtype == torch.float32
     with pytest.raises(DistillerConfigError, match='teacher_precision'):
         make(random_teacher_ckpt, teacher_precision='int8')
+
+
+def test_teacher_in_channels_last_gives_the_same_losses(random_teacher_ckpt):
+    plain = make(random_teacher_ckpt)
+    last = make(random_teacher_ckpt, teacher_channels_last=True)
+    last.student.load_state_dict(plain.student.state_dict())
+    conv = last.teacher.backbone.conv1.weight
+    assert conv.is_contiguous(memory_format=torch.channels_last)
+    seen = []
+    last.teacher.backbone.register_forward_hook(
+        lambda m, i, o: seen.append(i[0].is_contiguous(
+            memory_format=torch.channels_last)))
+    for model in (plain, last):
+        model.eval()
+    data = plain.data_preprocessor(batch(), True)
+    want = plain.loss(**data)['distill.loss_kd']
+    got = last.loss(**data)['distill.loss_kd']
+    assert seen == [True]
+    assert got.item() == pytest.approx(want.item(), rel=1e-4)
+    # (the mini images have one channel, channels-last already: the hook
+    # itself on a 3-channel batch)
+    from kdbench.distillers.single_teacher import _to_channels_last
+    x = torch.randn(2, 3, 8, 8)
+    assert not x.is_contiguous(memory_format=torch.channels_last)
+    y, = _to_channels_last(None, (x,))
+    assert y.is_contiguous(memory_format=torch.channels_last)
+    assert torch.equal(x, y)
