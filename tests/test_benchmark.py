@@ -172,6 +172,10 @@ def planned_jobs(runner, monkeypatch):
     jobs = []
     monkeypatch.setattr(runner, 'pretrain', lambda: None)
     monkeypatch.setattr(runner, 'teacher', lambda: ('t.pth', 90.0, 'sha'))
+    names = list(runner.suite.get('extra_teachers') or {})
+    monkeypatch.setattr(runner, 'prepare_extra_teachers', lambda: setattr(
+        runner, '_extra_weights', {n: f'{n}.pth' for n in names}))
+    monkeypatch.setattr(runner, 'prepare_teacher_caches', lambda w: None)
     monkeypatch.setattr(runner, 'render', lambda: '')
     monkeypatch.setattr(runner, 'run_job',
                         lambda method, seed, config, options, *a, **kw:
