@@ -73,6 +73,25 @@ def _random_weights(ref):
     return _EXTRA_WEIGHTS[ref]
 
 
+def _empty_cache(teacher_ckpt):
+    """A complete one-row teacher-output cache keyed by these teacher
+    weights (what a cached-teacher config needs to build)."""
+    import tempfile
+
+    import numpy as np
+
+    from kdbench.teacher_cache import TeacherOutputCache
+    from kdbench.utils.hashing import file_sha256
+    path = osp.join(tempfile.mkdtemp(), 'cache')
+    cache = TeacherOutputCache.create(
+        path, teacher_sha256=file_sha256(teacher_ckpt), dataset_sha256='x',
+        seed=0, epochs=1, num_samples=1, num_classes=10, topk=10,
+        build_command='-')
+    cache.arrays['written'][:] = np.True_
+    cache.finish()
+    return path
+
+
 def _build(cfg, teacher_ckpt=None):
     model = cfg.model.to_dict()
     if teacher_ckpt:
@@ -80,6 +99,8 @@ def _build(cfg, teacher_ckpt=None):
     for extra in (model.get('extra_teachers') or {}).values():
         # a multi-teacher config's other teachers: random weights too
         extra['checkpoint'] = _random_weights(extra['model'])
+    if str(model.get('type', '')).endswith('CachedTeacherDistiller'):
+        model['teacher_cache'] = _empty_cache(model['teacher_checkpoint'])
     model.setdefault('data_preprocessor', cfg.get('data_preprocessor'))
     from mmengine.registry import DefaultScope
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
