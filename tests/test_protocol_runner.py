@@ -272,3 +272,45 @@ def test_failed_settings_and_seeds_are_recorded_never_scored(tmp_path,
     runner = make_runner(suite, tmp_path, monkeypatch, calls)
     assert runner.run() == 0
     assert [(c['config'], c['seed']) for c in calls] == [(BASELINE_CFG, 1)]
+
+
+def test_shared_tuning_trains_at_the_source_setting(tmp_path, monkeypatch):
+    """A method in ``tuning.share`` is not tuned: it trains with the
+    setting chosen for its source (the source is tuned even when only the
+    sharing method is asked for), and its row says so."""
+    calls = []
+    # kd2 is the kd config under another name (another implementation):
+    # alone, the fake training would tune it to kd's 0.2 as well, so the
+    # test asks the baseline's setting of it to see the source decide
+    suite = write_suite(tmp_path, methods=dict(
+        baseline=BASELINE_CFG, kd=KD_CFG, base2=KD_CFG),
+        tuning=dict(seed=100, grid={LR: [0.05, 0.1, 0.2]},
+                    share=dict(base2='baseline')))
+    runner = make_runner(suite, tmp_path, monkeypatch, calls,
+                         methods=['base2'])
+    assert runner.run() == 0
+    tune = [c for c in calls if c['seed'] == 100]
+    # only the source (the baseline) was tuned, nothing of base2 itself
+    assert len(tune) == 3 and {c['config'] for c in tune} == {BASELINE_CFG}
+    seeds = [c for c in calls if c['seed'] != 100]
+    assert {c['config'] for c in seeds} == {KD_CFG}
+    # the baseline's best lr (0.1), not the 0.2 kd's curve would pick
+    assert {c['options'][LR] for c in seeds} == {0.1}
+    records = read_records(str(tmp_path / 'r.jsonl'))
+    base2 = [r for r in records if r['method'] == 'base2']
+    assert base2[0]['tuning']['shared_from'] == 'baseline'
+    assert all(r['tuned'] == {LR: 0.1} for r in base2)
+    text = render_markdown(records, 'classification', 'T')
+    assert 'lr=0.1 (as baseline)' in text and 'base2 as baseline' in text
+
+
+@pytest.mark.parametrize('share,message', [
+    (dict(kd='nope'), 'does not have'),
+    (dict(kd='baseline', baseline='baseline_long'), 'itself shares'),
+])
+def test_shared_tuning_is_checked(tmp_path, share, message):
+    from kdbench.leaderboard.runner import BenchmarkRunner
+    suite = write_suite(tmp_path, tuning=dict(
+        seed=100, grid={LR: [0.1, 0.2]}, share=share))
+    with pytest.raises(ValueError, match=message):
+        BenchmarkRunner(suite, records_path=str(tmp_path / 'r.jsonl'))

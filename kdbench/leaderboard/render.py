@@ -283,6 +283,9 @@ def _fmt_tuned(row: dict) -> str:
                              for k, v in row['tuned'].items()}))
     if at_grid_edge(row['tuned'], (row.get('tuning') or {}).get('grid')):
         text += ' (edge)'
+    shared = (row.get('tuning') or {}).get('shared_from')
+    if shared:
+        text += f' (as {shared})'
     return text
 
 
@@ -451,12 +454,22 @@ def _notes(rows: Dict[str, dict], metric: str) -> List[str]:
     if tuned:
         grids = {repr(t.get('grid')) for t in tuned.values()}
         seeds = {t.get('seed') for t in tuned.values()}
+        shared = {m: t['shared_from'] for m, t in tuned.items()
+                  if t.get('shared_from')}
+        tuned = {m: t for m, t in tuned.items() if m not in shared}
         notes.append(
             f'Tuning: {len(tuned)} methods, one run per setting with seed '
             f'{", ".join(map(str, sorted(seeds)))} on the validation split; '
             f'grid{"s" if len(grids) > 1 else ""} '
             + '; '.join(sorted(grids)) + '. The sweeps are in the records '
             '(`tuning`).')
+        if shared:
+            notes.append(
+                '(as X): not tuned; trained with the setting chosen for X, '
+                'of which the row is another implementation ('
+                + ', '.join(f'{m} as {x}' for m, x in sorted(shared.items()))
+                + '), so their Δ measures the implementation at one '
+                'setting.')
         edge = [m for m, t in tuned.items()
                 if at_grid_edge(rows[m].get('tuned'), t.get('grid'))]
         if edge:

@@ -163,8 +163,13 @@ class BenchmarkRunner(TeacherExtras):
       looks only at the validation metric;
     * ``reference``: ``{method: baseline method}`` for methods compared
       with a baseline of matched budget (default ``baseline``);
-    * ``tuning = dict(seed=..., grid={key: [values]}, method_grids={...})``:
-      the settings tried per method on the validation split.
+    * ``tuning = dict(seed=..., grid={key: [values]}, method_grids={...},
+      share={method: source})``: the settings tried per method on the
+      validation split; a method in ``share`` is not tuned but trains with
+      the setting chosen for ``source`` (another implementation of the same
+      method, e.g. KD from a teacher-output cache: compared with its
+      source at the same setting, the comparison measures the
+      implementation, not the noise of two independent choices).
     """
 
     def __init__(self, suite_path: str, quick: bool = False,
@@ -215,6 +220,7 @@ class BenchmarkRunner(TeacherExtras):
         self.tune_seed = tuning.get('seed')
         self.grids = {m: dict(tuning.get('method_grids', {}).get(
             m, tuning.get('grid', {}))) for m in self.all_methods}
+        self.shared_tuning = dict(tuning.get('share', {}))
         self._check_tuning()
         self.work_root = osp.abspath(work_root)
         quick_root = osp.join(work_root, 'benchmarks', 'quick')
@@ -273,6 +279,23 @@ class BenchmarkRunner(TeacherExtras):
         if self.tune_seed is None:
             raise ValueError('The suite\'s `tuning` needs a `seed` (one not '
                              'among the reported seeds).')
+        for method, source in self.shared_tuning.items():
+            if method not in self.all_methods or \
+                    source not in self.all_methods:
+                raise ValueError(
+                    f'Suite `tuning.share`: {method!r} -> {source!r} names a '
+                    f'method the suite does not have '
+                    f'({list(self.all_methods)}).')
+            if source in self.shared_tuning:
+                raise ValueError(
+                    f'Suite `tuning.share`: {method!r} shares the setting of '
+                    f'{source!r}, which itself shares one; name the tuned '
+                    f'method.')
+            if self.grids.get(method) != self.grids.get(source):
+                raise ValueError(
+                    f'Suite `tuning.share`: {method!r} and {source!r} have '
+                    f'different grids; a shared setting must come from the '
+                    f'same grid.')
         for method in self.all_methods:  # malformed grids fail here
             self.grid_points(method)
         if self.tune_seed in self.suite.seeds:
@@ -843,8 +866,15 @@ class BenchmarkRunner(TeacherExtras):
             print('An extra teacher or a teacher-output cache could not be '
                   'made; no student was run.')
             return 1
-        # 1. tuning: every grid point of every method, validation split
-        tune_jobs = [(m, point) for m in self.methods
+        # 1. tuning: every grid point of every method, validation split; a
+        # method sharing another's setting is not tuned, its source is
+        # (even when only the sharing method was asked for)
+        tuned_methods = [m for m in self.all_methods
+                         if m not in self.shared_tuning and (
+                             m in self.methods or m in {
+                                 self.shared_tuning.get(x)
+                                 for x in self.methods})]
+        tune_jobs = [(m, point) for m in tuned_methods
                      for point in self.grid_points(m)
                      if self.grids.get(m)]
         chosen: Dict[str, Optional[dict]] = {}
@@ -876,6 +906,12 @@ class BenchmarkRunner(TeacherExtras):
                           'failed' if s['value'] is None
                           else f'{s["value"]:.2f}') for s in sweep) + ')',
                       flush=True)
+        for method, source in self.shared_tuning.items():
+            if method in self.methods and source in sweeps:
+                chosen[method] = chosen.get(source)
+                sweeps[method] = sweeps[source]
+                print(f'[tuned] {method}: {chosen[method]} (the setting '
+                      f'chosen for {source})', flush=True)
         # 2. the seeds, with the chosen settings, seed by seed
         seed_jobs = [(m, s) for s in self.seeds for m in self.methods
                      if chosen.get(m, {}) is not None]
@@ -919,7 +955,7 @@ class BenchmarkRunner(TeacherExtras):
         no test-split evaluation) unless recorded; its validation metric,
         or None when it failed."""
         label = label or f'[tune] {method} {point}'
-        config = self.methods[method]
+        config = self.all_methods[method]
         weights, teacher_value, teacher_sha = self._teacher
         options = {**self._method_options(method, weights), **point}
         if self.validation_split:
@@ -969,6 +1005,8 @@ class BenchmarkRunner(TeacherExtras):
         uses_teacher = self._uses_teacher(config)
         tuning = dict(seed=self.tune_seed, grid=self.grids.get(method),
                       sweep=sweep) if sweep else None
+        if tuning and method in self.shared_tuning:
+            tuning['shared_from'] = self.shared_tuning[method]
         self.run_job(method, seed, config, options,
                      teacher_sha if uses_teacher else None,
                      teacher_value, label, durations, left,

@@ -30,7 +30,12 @@ LD_CONFIG = 'configs/det/ld/ld_' + _PAIR_GFL
 CONFIGS = [
     LD_CONFIG,
     'configs/det/ld/ld-vlr_' + _PAIR_GFL,
+    'configs/det/ld/ld-vlr-no-cls-kd_' + _PAIR_GFL,
+    'configs/det/cls_kd/cls-kd_' + _PAIR_GFL,
     'configs/det/feat_imit/feat-imit_' + _PAIR_GFL,
+    'configs/det/cwd/cwd_' + _PAIR_GFL,
+    'configs/det/pkd/pkd_' + _PAIR_GFL,
+    'configs/det/mgd/mgd_' + _PAIR_GFL,
     'configs/det/chen/chen_' + _PAIR_FRCNN,
     'configs/det/chen/chen-cls_' + _PAIR_FRCNN,
     'configs/det/chen/chen-reg_' + _PAIR_FRCNN,

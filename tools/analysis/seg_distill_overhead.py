@@ -28,7 +28,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
 _PAIR = 'pspnet_r18-d8_pspnet_r18-w16-d8_1xb8-750i_cityscapes-mini.py'
 CONFIGS = ['configs/seg/skd/skd-pi_' + _PAIR,
            'configs/seg/skd/skd-pi-pa_' + _PAIR,
-           'configs/seg/skd/skd-full_' + _PAIR]
+           'configs/seg/skd/skd-full_' + _PAIR,
+           'configs/seg/cwd/cwd_' + _PAIR]
 
 
 def parse_args(argv=None):
