@@ -115,3 +115,28 @@ def test_cached_kd_overhead_script_prints_the_ratios(fmnist_ready, tmp_path):
         ms['online KD train step'] / (ms['student train step'] +
                                       ms['teacher inference']), rel=0.02,
         abs=2e-3), out
+
+
+def test_loss_gradient_scale_separates_the_terms(fmnist_ready, tmp_path):
+    """Each term's gradient norm is its own: doubling the KD weight
+    doubles the KD term's value and gradient and leaves the student's
+    task loss alone (same student seed, same batch)."""
+    import sys
+    sys.path.insert(0, 'tools/analysis')
+    from loss_gradient_scale import gradient_scales
+    from kdbench.utils.cli import load_config
+    from kdbench.utils.step_timing import random_teacher_checkpoint
+    opts = {'train_dataloader.dataset.indices': 128,
+            'model.teacher_checkpoint': f'{tmp_path}/untrained.pth'}
+    cfg = load_config(KD_CFG, opts)
+    random_teacher_checkpoint(cfg, {})
+    once = gradient_scales(cfg, 1, seed=3)
+    cfg.model.distill_losses.kd.loss_weight *= 2
+    twice = gradient_scales(cfg, 1, seed=3)
+    assert set(once) == {'student.loss', 'distill.loss_kd', '_logit_std'}
+    assert twice['distill.loss_kd'] == pytest.approx(
+        tuple(2 * v for v in once['distill.loss_kd']), rel=1e-5)
+    assert twice['student.loss'] == pytest.approx(once['student.loss'],
+                                                  rel=1e-6)
+    student_std, teacher_std = once['_logit_std']
+    assert student_std > 0 and teacher_std > 0

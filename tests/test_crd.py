@@ -36,8 +36,10 @@ def _crd(**kw):
     return CRDLoss(**args).double()
 
 
-def test_crd_value_scores_and_bank_update():
+@pytest.mark.parametrize('dense_ratio', [0, 100])  # gather; whole bank
+def test_crd_value_scores_and_bank_update(dense_ratio, monkeypatch):
     loss = _crd()
+    monkeypatch.setattr(loss, 'DENSE_SCORING_RATIO', dense_ratio)
     g = torch.Generator().manual_seed(1)
     s = torch.randn(3, 6, 1, 1, generator=g, dtype=torch.float64)
     t = torch.randn(3, 8, 1, 1, generator=g, dtype=torch.float64)

@@ -271,3 +271,24 @@ def test_extra_comparisons_and_multi_teacher_rows():
     assert (f'| kd_cached | kd | 3 | {mean:+.2f} [{mean - half:+.2f}, '
             f'{mean + half:+.2f}] | no detectable difference |') in text
     assert '| absent |' not in text
+
+
+def test_teacher_cache_build_is_reported_beside_the_cost():
+    """A row read from a teacher-output cache: the build time and size,
+    per run when shared by the seeds, and the cost with the build added
+    (cost 12 s + 30 s / 3 runs = 22 s against the baseline's 10 s)."""
+    cache = dict(build_s=30.0, mib=2.5, path='/c/kd_cached')
+    records = []
+    for seed in range(3):
+        for method, cpu, extra in (('baseline', 10.0, {}),
+                                   ('kd_cached', 12.0,
+                                    dict(teacher_cache=cache))):
+            r = rec(method, seed, 80.0 + seed)
+            r.update(train_cpu_s=cpu, phase='test', threads=1, jobs=1,
+                     extra=extra)
+            records.append(r)
+    text = render_markdown(records, 'classification', 'T')
+    assert ('kd_cached: its teacher-output cache, built once and read by '
+            'all 3 seeds, took 30 s (wall clock) to build (2.5 MiB), 10.0 s '
+            'per run, not in the cost column (with it: 2.20).') in text
+    assert 'baseline: its teacher-output cache' not in text

@@ -172,12 +172,24 @@ def summarize(records: List[dict], failures: Optional[dict] = None
                 cpus=sorted({((r.get('extra') or {}).get('execution') or {})
                              .get('cpu') for r in runs} - {None}),
                 teacher_value=runs[0].get('teacher_value'),
+                teacher_cache=_cache_builds(runs),
                 failed=len(failed))
         if 'teacher' in rows:
             rows['teacher']['retrains'] = _teacher_retrains(group)
         _add_deltas(rows)
         table[key] = rows
     return table
+
+
+def _cache_builds(runs: List[dict]) -> List[dict]:
+    """The teacher-output caches a row's runs read (build time and
+    size, as the runner recorded them), one per cache."""
+    caches = OrderedDict()
+    for r in runs:
+        cache = (r.get('extra') or {}).get('teacher_cache')
+        if cache and cache.get('build_s') is not None:
+            caches[cache.get('path')] = cache
+    return list(caches.values())
 
 
 def _teacher_retrains(group: List[dict]) -> List[dict]:
@@ -500,6 +512,21 @@ def _notes(rows: Dict[str, dict], metric: str) -> List[str]:
     if resumed:
         notes.append('Resumed after an interruption: ' + ', '.join(resumed)
                      + ' run(s).')
+    for method, row in rows.items():
+        if not row.get('teacher_cache'):
+            continue
+        build = sum(c['build_s'] for c in row['teacher_cache'])
+        mib = sum(c.get('mib', 0.0) for c in row['teacher_cache'])
+        per_run = build / row['n']
+        text = (f'{method}: its teacher-output cache, built once and read '
+                f'by all {row["n"]} seeds, took {build:.0f} s (wall clock) '
+                f'to build ({mib:.1f} MiB), {per_run:.1f} s per run, not in '
+                f'the cost column')
+        if 'baseline' in rows and row['cost_key'] == 'train_cpu_s' \
+                and rows['baseline']['cost']:
+            with_build = (row['cost'] + per_run) / rows['baseline']['cost']
+            text += f' (with it: {with_build:.2f})'
+        notes.append(text + '.')
     cheap = [m for m, r in rows.items()
              if r['uses_teacher'] and m != 'teacher' and 'baseline' in rows
              and r['cost'] < rows['baseline']['cost']]
