@@ -493,8 +493,7 @@ class BenchmarkRunner(TeacherExtras):
         with self._print_lock:
             print(text, flush=True)
 
-    @staticmethod
-    def _claim_work_dir(work_dir: str, spec: dict) -> None:
+    def _claim_work_dir(self, work_dir: str, spec: dict) -> None:
         """Make ``work_dir`` hold only a run of ``spec`` (config + options):
         a directory left by a run with other settings (an older schedule, a
         quick run) is removed, so it is neither resumed nor reused."""
@@ -506,8 +505,9 @@ class BenchmarkRunner(TeacherExtras):
                 with open(spec_file) as f:
                     old = json.load(f)
             if old != spec:
-                print(f'    {work_dir} holds a run with other settings; '
-                      f'starting it over', flush=True)
+                # through the lock: side-by-side jobs print at once
+                self._say(f'    {work_dir} holds a run with other settings; '
+                          f'starting it over')
                 shutil.rmtree(work_dir)
         os.makedirs(work_dir, exist_ok=True)
         with open(spec_file, 'w') as f:
