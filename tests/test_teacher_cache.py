@@ -25,8 +25,8 @@ CONFIG = 'configs/cls/kd/kd-cached_r18-w16_r18-w8_1xb64-3e_fmnist-mini.py'
 SUBSET = 96
 
 
-def _cfg(tmp_path, teacher, **extra):
-    cfg = Config.fromfile(osp.join(REPO, CONFIG))
+def _cfg(tmp_path, teacher, config=CONFIG, **extra):
+    cfg = Config.fromfile(osp.join(REPO, config))
     cfg.merge_from_dict({
         'model.teacher_checkpoint': teacher,
         'model.teacher_cache': str(tmp_path / 'cache'),
@@ -44,11 +44,28 @@ def teacher(tmp_path_factory):
     return path
 
 
-def _build_cache(cfg, topk=None, epochs=2):
+def _build_cache(cfg, topk=None, epochs=2, config=CONFIG):
     import sys
     sys.path.insert(0, osp.join(REPO, 'tools'))
     from cache_teacher import build_cache
-    return build_cache(cfg, CONFIG, epochs=epochs, topk=topk, batch_size=40)
+    return build_cache(cfg, config, epochs=epochs, topk=topk, batch_size=40)
+
+
+def _cached_and_online(cfg):
+    """The config's cached distiller, the same model as an online
+    SingleTeacherDistiller with the same student weights, and the
+    replayed dataset."""
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        cached = MODELS.build(cfg.model)
+        online_cfg = cfg.model.to_dict()
+        online_cfg.pop('teacher_cache')
+        online_cfg['type'] = 'kdbench.SingleTeacherDistiller'
+        online = MODELS.build(online_cfg)
+        dataset = DATASETS.build(cfg.train_dataloader.dataset)
+    online.student.load_state_dict(cached.student.state_dict())
+    for model in (cached, online):
+        model.train()
+    return cached, online, dataset
 
 
 def _batch(dataset, epoch, indices):
@@ -62,22 +79,12 @@ def test_views_replay_and_cached_kd_equals_online_kd(tmp_path, teacher,
     summary = _build_cache(cfg)
     assert (summary['epochs'], summary['samples'], summary['topk']) == \
         (2, SUBSET, 10)
-    with DefaultScope.overwrite_default_scope('mmpretrain'):
-        cached = MODELS.build(cfg.model)
-        online_cfg = cfg.model.to_dict()
-        for key in ('teacher_cache',):
-            online_cfg.pop(key)
-        online_cfg['type'] = 'kdbench.SingleTeacherDistiller'
-        online = MODELS.build(online_cfg)
-        dataset = DATASETS.build(cfg.train_dataloader.dataset)
-    online.student.load_state_dict(cached.student.state_dict())
+    cached, online, dataset = _cached_and_online(cfg)
     # the same (epoch, sample) gives the same view, in any order
     a = dataset[1 * SUBSET + 7]
     b = dataset[1 * SUBSET + 7]
     assert torch.equal(a['inputs'], b['inputs'])
     assert not torch.equal(a['inputs'], dataset[0 * SUBSET + 7]['inputs'])
-    for model in (cached, online):
-        model.train()
     for epoch in (0, 1):
         data = _batch(dataset, epoch, [5, 60, 3, 91])
         want = online(**online.data_preprocessor(data, True), mode='loss')
@@ -173,3 +180,32 @@ def test_stale_incomplete_or_mismatched_caches_are_refused(
         'train_dataloader.sampler.type': 'DefaultSampler'})
     with pytest.raises(TeacherCacheError, match='EpochIndexSampler'):
         hook.before_train(Runner(changed, 1))
+
+
+_S = 'r18-w16_r18-w8_1xb64-3e_fmnist-mini.py'
+
+
+@pytest.mark.parametrize('config,loss', [
+    (f'configs/cls/dkd/dkd-cached_{_S}', 'distill.loss_dkd'),
+    (f'configs/cls/dkd/dkd-ls-cached_{_S}', 'distill.loss_dkd'),
+    (f'configs/cls/dist/dist-cached_{_S}', 'distill.loss_dist'),
+    (f'configs/cls/kd/kd-ls-cached_{_S}', 'distill.loss_kd'),
+])
+def test_other_logit_methods_train_from_the_cache(tmp_path, teacher, config,
+                                                  loss, fmnist_ready):
+    """DKD (it needs the labels), DIST and logit standardisation read the
+    cached logits: their loss equals the online one on the same views
+    (all classes kept: fp16 rounding only), without a teacher forward."""
+    cfg = _cfg(tmp_path, teacher, config=config)
+    _build_cache(cfg, epochs=1, config=config)
+    cached, online, dataset = _cached_and_online(cfg)
+    calls = []
+    cached.teacher.register_forward_hook(lambda *a: calls.append(1))
+    data = _batch(dataset, 0, [5, 60, 3, 91, 17, 40])
+    want = online(**online.data_preprocessor(data, True), mode='loss')
+    got = cached(**cached.data_preprocessor(data, True), mode='loss')
+    assert want[loss].item() > 0
+    assert got[loss].item() == pytest.approx(want[loss].item(), rel=3e-3)
+    assert got['student.loss'].item() == pytest.approx(
+        want['student.loss'].item(), rel=1e-6)
+    assert calls == []  # the teacher never ran
