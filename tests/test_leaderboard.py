@@ -292,3 +292,28 @@ def test_teacher_cache_build_is_reported_beside_the_cost():
             'all 3 seeds, took 30 s (wall clock) to build (2.5 MiB), 10.0 s '
             'per run, not in the cost column (with it: 2.20).') in text
     assert 'baseline: its teacher-output cache' not in text
+
+
+def test_a_far_noisier_row_is_named_beside_the_pooled_mde():
+    """Paired seeds: three rows whose differences to the baseline have sd
+    1 and one with sd 10. The pooled MDE (sd sqrt((1+1+1+100)/4)) is
+    printed, and beside it the typical row's (median sd 1) and the noisy
+    row with its own MDE."""
+    records = []
+    diffs = dict(a=[1, 2, 3], b=[2, 3, 4], c=[0, 1, 2], noisy=[-10, 0, 10])
+    for seed in range(3):
+        r = rec('baseline', seed, 70.0 + seed)
+        r.update(paired=True)
+        records.append(r)
+        for method, d in diffs.items():
+            r = rec(method, seed, 70.0 + seed + d[seed])
+            r.update(paired=True)
+            records.append(r)
+    text = render_markdown(records, 'classification', 'T')
+    pooled = stats.minimum_detectable_effect(math.sqrt(103 / 4), 3, True)
+    typical = stats.minimum_detectable_effect(1.0, 3, True)
+    own = stats.minimum_detectable_effect(10.0, 3, True)
+    assert f'Minimum detectable effect: {pooled:.2f} top1' in text
+    assert (f'a typical row (median sd 1.00) detects {typical:.2f} top1; '
+            f'rows whose own MDE is above 1.5 times that: noisy '
+            f'({own:.2f}).') in text

@@ -224,6 +224,10 @@ def _add_deltas(rows: Dict[str, dict]) -> None:
         row['delta_of_means'] = row['mean'] - base['mean']
 
 
+#: a row whose own MDE exceeds this many times the typical row's is named
+SPREAD_OUT = 1.5
+
+
 def detectable_effect(rows: Dict[str, dict]) -> Optional[dict]:
     """The table's minimum detectable effect (80 % power, α = 0.05) at its
     usual seed count, from the pooled spread: of the per-seed differences
@@ -234,23 +238,49 @@ def detectable_effect(rows: Dict[str, dict]) -> Optional[dict]:
         return None
     n = statistics.mode(counts)
     paired = bool(deltas) and all(d.paired for d in deltas)
+    groups = {}
     if paired:
-        diffs = []
         for m, row in rows.items():
             d = row.get('delta')
             if d is None:
                 continue
             base = rows[row['reference']]['values']
-            diffs.append([row['values'][s] - base[s]
-                          for s in sorted(set(row['values']) & set(base))])
-        sd = stats.pooled_sd(diffs)
+            groups[m] = [row['values'][s] - base[s]
+                         for s in sorted(set(row['values']) & set(base))]
     else:
-        sd = stats.pooled_sd([list(r['values'].values())
-                              for m, r in rows.items() if m != 'teacher'])
+        groups = {m: list(r['values'].values())
+                  for m, r in rows.items() if m != 'teacher'}
+    sd = stats.pooled_sd(list(groups.values()))
     if sd is None or n < 2:
         return None
+    # the pooled spread can be one unstable row's: the typical row's
+    # (median sd) and the rows far above it are reported beside it
+    row_sds = {m: statistics.stdev(g) for m, g in groups.items()
+               if len(g) > 1}
+    typical_sd = statistics.median(row_sds.values())
+    typical = stats.minimum_detectable_effect(typical_sd, n, paired)
+    spread_out = {m: stats.minimum_detectable_effect(v, len(groups[m]),
+                                                     paired)
+                  for m, v in row_sds.items()}
+    spread_out = {m: v for m, v in spread_out.items()
+                  if v > SPREAD_OUT * typical}
     return dict(n=n, sd=sd, paired=paired,
-                mde=stats.minimum_detectable_effect(sd, n, paired))
+                mde=stats.minimum_detectable_effect(sd, n, paired),
+                typical_sd=typical_sd, typical_mde=typical,
+                spread_out=spread_out)
+
+
+def _spread_out_text(mde: dict, metric: str) -> str:
+    """When a few rows' spread dominates the pooled sd: what a typical
+    row detects, and those rows with their own MDE."""
+    if not mde.get('spread_out'):
+        return ''
+    rows = ', '.join(f'{m} ({v:.2f})' for m, v in
+                     sorted(mde['spread_out'].items(), key=lambda kv: -kv[1]))
+    return (f' The pooled spread is raised by rows far noisier than the '
+            f'rest: a typical row (median sd {mde["typical_sd"]:.2f}) '
+            f'detects {mde["typical_mde"]:.2f} {metric}; rows whose own MDE '
+            f'is above {SPREAD_OUT} times that: {rows}.')
 
 
 def _fmt_delta(row: dict) -> tuple:
@@ -461,7 +491,7 @@ def _notes(rows: Dict[str, dict], metric: str) -> List[str]:
             f'**Minimum detectable effect: {mde["mde"]:.2f} {metric}** '
             f'(80 % power, α = 0.05, {design} {mde["sd"]:.2f}, n = '
             f'{mde["n"]} seeds): a smaller true Δ is below what this table '
-            f'can detect.')
+            f'can detect.' + _spread_out_text(mde, metric))
     tuned = {m: r['tuning'] for m, r in rows.items() if r.get('tuning')}
     if tuned:
         grids = {repr(t.get('grid')) for t in tuned.values()}

@@ -32,7 +32,8 @@ from mmengine.config import Config
 from kdbench.distillers.model_refs import REPO_ROOT
 from .records import find, read_records
 from .render import (_add_deltas, _fmt_delta, _order, _slug,
-                     current_runs, detectable_effect, write_plots)
+                     current_runs, detectable_effect, write_plots,
+                     _spread_out_text)
 from .runner import (BenchmarkRunner, _kill_group, _stem, file_sha256,
                      repo_relpath)
 
@@ -321,7 +322,8 @@ def render_transfer_matrix(records: List[dict], tasks: List[str],
                       f'level; {"paired" if mde["paired"] else "unpaired"}, '
                       f'n = {mde["n"]}, pooled sd {mde["sd"]:.2f}); a true Δ '
                       f'smaller than this is likely to read as no '
-                      f'detectable difference.']
+                      f'detectable difference.'
+                      + _spread_out_text(mde, metrics[task].split(' ')[0])]
         if plot_stem is not None:
             written = write_plots(rows, metrics[task].split(' ')[0],
                                   f'{plot_stem}_{_slug(task)}')
