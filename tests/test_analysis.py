@@ -133,7 +133,9 @@ def test_loss_gradient_scale_separates_the_terms(fmnist_ready, tmp_path):
     once = gradient_scales(cfg, 1, seed=3)
     cfg.model.distill_losses.kd.loss_weight *= 2
     twice = gradient_scales(cfg, 1, seed=3)
-    assert set(once) == {'student.loss', 'distill.loss_kd', '_logit_std'}
+    assert set(once) == {'student.loss', 'distill.loss_kd', '_task',
+                         '_logit_std'}
+    assert once['_task'] == pytest.approx(once['student.loss'])
     assert twice['distill.loss_kd'] == pytest.approx(
         tuple(2 * v for v in once['distill.loss_kd']), rel=1e-5)
     assert twice['student.loss'] == pytest.approx(once['student.loss'],

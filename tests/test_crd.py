@@ -76,13 +76,25 @@ def test_crd_value_scores_and_bank_update(dense_ratio, monkeypatch):
 
 
 def test_crd_gradients_reach_the_embeddings_and_the_student_only():
-    loss = _crd()
-    s = torch.randn(4, 6, dtype=torch.float64, requires_grad=True)
-    t = torch.randn(4, 8, dtype=torch.float64, requires_grad=True)
-    loss(s, t, sample_indices=torch.arange(4)).backward()
-    assert s.grad is not None and t.grad is None
-    assert loss.embed_teacher.weight.grad is not None
-    assert not loss.memory_student.requires_grad
+    """Gradients flow to the student and both embeddings, not to the
+    teacher or the banks, and are the same whether the bank's rows are
+    gathered or the whole bank is scored (the bank is updated in place
+    after scoring: the backward must use the bank as it was)."""
+    grads = []
+    for ratio in (0, 100):  # gather; whole bank
+        loss = _crd()
+        loss.DENSE_SCORING_RATIO = ratio
+        torch.manual_seed(3)
+        s = torch.randn(4, 6, dtype=torch.float64, requires_grad=True)
+        t = torch.randn(4, 8, dtype=torch.float64, requires_grad=True)
+        loss(s, t, sample_indices=torch.arange(4)).backward()
+        assert s.grad is not None and t.grad is None
+        assert loss.embed_teacher.weight.grad is not None
+        assert not loss.memory_student.requires_grad
+        grads.append((s.grad, loss.embed_student.weight.grad,
+                      loss.embed_teacher.weight.grad))
+    for gather, dense in zip(*grads):
+        assert torch.allclose(gather, dense, rtol=1e-9, atol=1e-12)
 
 
 def test_crd_errors():

@@ -290,7 +290,8 @@ def test_teacher_cache_build_is_reported_beside_the_cost():
     text = render_markdown(records, 'classification', 'T')
     assert ('kd_cached: its teacher-output cache, built once and read by '
             'all 3 seeds, took 30 s (wall clock) to build (2.5 MiB), 10.0 s '
-            'per run, not in the cost column (with it: 2.20).') in text
+            'per run, not in the cost column (with it, counting '
+            'its wall clock as CPU time: 2.20).') in text
     assert 'baseline: its teacher-output cache' not in text
 
 

@@ -302,15 +302,52 @@ def test_shared_tuning_trains_at_the_source_setting(tmp_path, monkeypatch):
     assert all(r['tuned'] == {LR: 0.1} for r in base2)
     text = render_markdown(records, 'classification', 'T')
     assert 'lr=0.1 (as baseline)' in text and 'base2 as baseline' in text
+    # a second run finds everything recorded
+    calls.clear()
+    runner = make_runner(suite, tmp_path, monkeypatch, calls,
+                         methods=['base2'])
+    assert runner.run() == 0 and calls == []
+    # the source's own row, at another setting (re-tuned since): stale
+    from kdbench.leaderboard.records import append_record
+    for r in base2:
+        append_record(str(tmp_path / 'r.jsonl'),
+                      dict(r, method='baseline', config=BASELINE_CFG,
+                           tuned={LR: 0.2}, tuning=None))
+    text = render_markdown(read_records(str(tmp_path / 'r.jsonl')),
+                           'classification', 'T')
+    assert 'lr=0.1 (as baseline: stale)' in text
+    assert 're-tuned to another setting since these runs (base2)' in text
 
 
-@pytest.mark.parametrize('share,message', [
-    (dict(kd='nope'), 'does not have'),
-    (dict(kd='baseline', baseline='baseline_long'), 'itself shares'),
+def test_a_source_whose_tuning_failed_leaves_the_sharing_row_unrun(
+        tmp_path, monkeypatch):
+    calls = []
+    suite = write_suite(tmp_path, methods=dict(
+        baseline=BASELINE_CFG, kd=KD_CFG, base2=KD_CFG),
+        tuning=dict(seed=100, grid={LR: [0.05, 0.1]},
+                    share=dict(base2='baseline')))
+    runner = make_runner(suite, tmp_path, monkeypatch, calls,
+                         methods=['base2'])
+    from kdbench.leaderboard.runner import RunFailed
+
+    def fail(*args, **kwargs):
+        raise RunFailed('diverged')
+    monkeypatch.setattr(runner, '_train', fail)
+    assert runner.run() == 1
+    assert any('base2' in f and 'baseline tuning failed' in f
+               for f in runner.failures), runner.failures
+    records = read_records(str(tmp_path / 'r.jsonl'))
+    assert not [r for r in records if r['method'] == 'base2']
+
+
+@pytest.mark.parametrize('share,grids,message', [
+    (dict(kd='nope'), {}, 'does not have'),
+    (dict(kd='baseline', baseline='baseline_long'), {}, 'itself shares'),
+    (dict(kd='baseline'), dict(kd={LR: [0.1, 0.3]}), 'different grids'),
 ])
-def test_shared_tuning_is_checked(tmp_path, share, message):
+def test_shared_tuning_is_checked(tmp_path, share, grids, message):
     from kdbench.leaderboard.runner import BenchmarkRunner
     suite = write_suite(tmp_path, tuning=dict(
-        seed=100, grid={LR: [0.1, 0.2]}, share=share))
+        seed=100, grid={LR: [0.1, 0.2]}, share=share, method_grids=grids))
     with pytest.raises(ValueError, match=message):
         BenchmarkRunner(suite, records_path=str(tmp_path / 'r.jsonl'))

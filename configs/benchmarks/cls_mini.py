@@ -56,7 +56,8 @@ methods = dict(
     # teachers (issue 20): KD from a teacher-output cache, KD with the
     # teacher in bf16, KD from two teachers of different architectures
     kd_cached='configs/cls/kd/kd-cached_' + _pair,
-    # the cached form of every logit method (the same cache serves them)
+    # the cached form of every logit method (the runner builds each its
+    # cache, from the options its runs get)
     kd_ls_cached='configs/cls/kd/kd-ls-cached_' + _pair,
     dkd_cached='configs/cls/dkd/dkd-cached_' + _pair,
     dkd_ls_cached='configs/cls/dkd/dkd-ls-cached_' + _pair,

@@ -325,10 +325,23 @@ def _fmt_tuned(row: dict) -> str:
                              for k, v in row['tuned'].items()}))
     if at_grid_edge(row['tuned'], (row.get('tuning') or {}).get('grid')):
         text += ' (edge)'
-    shared = (row.get('tuning') or {}).get('shared_from')
-    if shared:
-        text += f' (as {shared})'
+    if row.get('shared_from'):
+        text += (f' (as {row["shared_from"]}: stale)' if row['share_stale']
+                 else f' (as {row["shared_from"]})')
     return text
+
+
+def _mark_shared_settings(rows: Dict[str, dict],
+                          share: Optional[Dict[str, str]]) -> None:
+    """Each row trained at another's tuned setting gets ``shared_from``
+    and ``share_stale``: its setting is no longer the one its source
+    chose (the source was re-tuned since)."""
+    for method, row in rows.items():
+        source = (share or {}).get(method) or \
+            (row.get('tuning') or {}).get('shared_from')
+        row['shared_from'] = source
+        row['share_stale'] = bool(source) and source in rows and \
+            rows[source].get('tuned') != row.get('tuned')
 
 
 def _slug(text: str) -> str:
@@ -360,7 +373,10 @@ def _comparison_lines(rows: Dict[str, dict],
 def render_markdown(records: List[dict], task: str, title: str,
                     records_name: str = 'leaderboards/records.jsonl',
                     plots: Optional[Dict[tuple, dict]] = None,
-                    comparisons: Optional[List[tuple]] = None) -> str:
+                    comparisons: Optional[List[tuple]] = None,
+                    share: Optional[Dict[str, str]] = None) -> str:
+    """``share``: the suite's ``tuning.share`` (method -> source); without
+    it, a row's records say which setting they shared."""
     records = [r for r in records if r['task'] == task]
     lines = [f'# {title}', '',
              f'Written by `tools/benchmark.py` / `tools/leaderboard.py` '
@@ -391,6 +407,7 @@ def render_markdown(records: List[dict], task: str, title: str,
                   f'student {student}', '']
         if teacher_value is not None:
             lines += [f'Teacher {metric}: **{teacher_value:.2f}**', '']
+        _mark_shared_settings(rows, share)
         lines += _table(rows, metric)
         lines += _comparison_lines(rows, comparisons)
         for note in _notes(rows, metric):  # a paragraph each
@@ -496,8 +513,8 @@ def _notes(rows: Dict[str, dict], metric: str) -> List[str]:
     if tuned:
         grids = {repr(t.get('grid')) for t in tuned.values()}
         seeds = {t.get('seed') for t in tuned.values()}
-        shared = {m: t['shared_from'] for m, t in tuned.items()
-                  if t.get('shared_from')}
+        shared = {m: r['shared_from'] for m, r in rows.items()
+                  if r.get('shared_from')}
         tuned = {m: t for m, t in tuned.items() if m not in shared}
         notes.append(
             f'Tuning: {len(tuned)} methods, one run per setting with seed '
@@ -512,6 +529,12 @@ def _notes(rows: Dict[str, dict], metric: str) -> List[str]:
                 + ', '.join(f'{m} as {x}' for m, x in sorted(shared.items()))
                 + '), so their Δ measures the implementation at one '
                 'setting.')
+            stale = sorted(m for m in shared if rows[m]['share_stale'])
+            if stale:
+                notes.append(
+                    '(as X: stale): X has been re-tuned to another setting '
+                    'since these runs (' + ', '.join(stale) + '); re-run '
+                    'them for a comparison at one setting.')
         edge = [m for m, t in tuned.items()
                 if at_grid_edge(rows[m].get('tuned'), t.get('grid'))]
         if edge:
@@ -548,14 +571,19 @@ def _notes(rows: Dict[str, dict], metric: str) -> List[str]:
         build = sum(c['build_s'] for c in row['teacher_cache'])
         mib = sum(c.get('mib', 0.0) for c in row['teacher_cache'])
         per_run = build / row['n']
-        text = (f'{method}: its teacher-output cache, built once and read '
-                f'by all {row["n"]} seeds, took {build:.0f} s (wall clock) '
-                f'to build ({mib:.1f} MiB), {per_run:.1f} s per run, not in '
+        caches = len(row['teacher_cache'])
+        what = ('its teacher-output cache, built once and read by all '
+                f'{row["n"]} seeds,' if caches == 1 else
+                f'its {caches} teacher-output caches, read by its '
+                f'{row["n"]} seeds,')
+        text = (f'{method}: {what} took {build:.0f} s (wall clock) to '
+                f'build ({mib:.1f} MiB), {per_run:.1f} s per run, not in '
                 f'the cost column')
         if 'baseline' in rows and row['cost_key'] == 'train_cpu_s' \
                 and rows['baseline']['cost']:
             with_build = (row['cost'] + per_run) / rows['baseline']['cost']
-            text += f' (with it: {with_build:.2f})'
+            text += (f' (with it, counting its wall clock as CPU time: '
+                     f'{with_build:.2f})')
         notes.append(text + '.')
     cheap = [m for m, r in rows.items()
              if r['uses_teacher'] and m != 'teacher' and 'baseline' in rows
@@ -625,7 +653,8 @@ def write_plots(rows: Dict[str, dict], metric: str, stem: str) -> dict:
 
 def write_leaderboard(records: List[dict], task: str, title: str,
                       path: str, records_path: Optional[str] = None,
-                      comparisons: Optional[List[tuple]] = None) -> str:
+                      comparisons: Optional[List[tuple]] = None,
+                      share: Optional[Dict[str, str]] = None) -> str:
     """Write the markdown table of ``task`` to ``path`` and, beside it,
     the plots of each of its tables; return the markdown."""
     out_dir = osp.dirname(osp.abspath(path))
@@ -639,7 +668,8 @@ def write_leaderboard(records: List[dict], task: str, title: str,
                               f'{base}_{_slug(dataset)}_{_slug(benchmark)}')
         plots[key] = {k: osp.basename(v) for k, v in written.items()}
     name = _records_name(records_path)
-    text = render_markdown(records, task, title, name, plots, comparisons)
+    text = render_markdown(records, task, title, name, plots, comparisons,
+                           share)
     with open(path, 'w') as f:
         f.write(text)
     return text

@@ -269,6 +269,7 @@ class BenchmarkRunner(TeacherExtras):
         """A grid needs a validation split (else it would tune on the test
         split) and a tuning seed; no method may try more settings than the
         baseline it is compared with."""
+        self._check_shared_tuning()
         if not any(self.grids.values()):
             return
         if not self.validation_split:
@@ -279,23 +280,6 @@ class BenchmarkRunner(TeacherExtras):
         if self.tune_seed is None:
             raise ValueError('The suite\'s `tuning` needs a `seed` (one not '
                              'among the reported seeds).')
-        for method, source in self.shared_tuning.items():
-            if method not in self.all_methods or \
-                    source not in self.all_methods:
-                raise ValueError(
-                    f'Suite `tuning.share`: {method!r} -> {source!r} names a '
-                    f'method the suite does not have '
-                    f'({list(self.all_methods)}).')
-            if source in self.shared_tuning:
-                raise ValueError(
-                    f'Suite `tuning.share`: {method!r} shares the setting of '
-                    f'{source!r}, which itself shares one; name the tuned '
-                    f'method.')
-            if self.grids.get(method) != self.grids.get(source):
-                raise ValueError(
-                    f'Suite `tuning.share`: {method!r} and {source!r} have '
-                    f'different grids; a shared setting must come from the '
-                    f'same grid.')
         for method in self.all_methods:  # malformed grids fail here
             self.grid_points(method)
         if self.tune_seed in self.suite.seeds:
@@ -313,6 +297,36 @@ class BenchmarkRunner(TeacherExtras):
                     f'settings, its baseline {ref} only '
                     f'{len(self.grid_points(ref))}; give the baseline at '
                     f'least as many (no method may get a tuning advantage).')
+
+    def methods_to_train(self) -> Dict[str, str]:
+        """The selected methods and the sources whose tuned setting they
+        share (tuned, with their teachers and caches, even when not
+        selected); suite order."""
+        sources = {self.shared_tuning[m] for m in self.methods
+                   if m in self.shared_tuning}
+        return {m: c for m, c in self.all_methods.items()
+                if m in self.methods or m in sources}
+
+    def _check_shared_tuning(self) -> None:
+        """``tuning.share`` names methods of the suite, a tuned source
+        (not another sharing method) and the same grid on both sides."""
+        for method, source in self.shared_tuning.items():
+            if method not in self.all_methods or \
+                    source not in self.all_methods:
+                raise ValueError(
+                    f'Suite `tuning.share`: {method!r} -> {source!r} names a '
+                    f'method the suite does not have '
+                    f'({list(self.all_methods)}).')
+            if source in self.shared_tuning:
+                raise ValueError(
+                    f'Suite `tuning.share`: {method!r} shares the setting of '
+                    f'{source!r}, which itself shares one; name the tuned '
+                    f'method.')
+            if self.grids.get(method) != self.grids.get(source):
+                raise ValueError(
+                    f'Suite `tuning.share`: {method!r} and {source!r} have '
+                    f'different grids; a shared setting must come from the '
+                    f'same grid.')
 
     def grid_points(self, method: str) -> List[dict]:
         """Every setting of ``method``'s grid (the cartesian product of its
@@ -869,11 +883,8 @@ class BenchmarkRunner(TeacherExtras):
         # 1. tuning: every grid point of every method, validation split; a
         # method sharing another's setting is not tuned, its source is
         # (even when only the sharing method was asked for)
-        tuned_methods = [m for m in self.all_methods
-                         if m not in self.shared_tuning and (
-                             m in self.methods or m in {
-                                 self.shared_tuning.get(x)
-                                 for x in self.methods})]
+        tuned_methods = [m for m in self.methods_to_train()
+                         if m not in self.shared_tuning]
         tune_jobs = [(m, point) for m in tuned_methods
                      for point in self.grid_points(m)
                      if self.grids.get(m)]
@@ -907,9 +918,16 @@ class BenchmarkRunner(TeacherExtras):
                           else f'{s["value"]:.2f}') for s in sweep) + ')',
                       flush=True)
         for method, source in self.shared_tuning.items():
-            if method in self.methods and source in sweeps:
-                chosen[method] = chosen.get(source)
-                sweeps[method] = sweeps[source]
+            if method not in self.methods or source not in sweeps:
+                continue
+            chosen[method] = chosen.get(source)
+            sweeps[method] = sweeps[source]
+            if chosen[method] is None:
+                self.failures.append(f'{method} (no setting: {source} '
+                                     f'tuning failed)')
+                print(f'[tuned] {method}: not run, the tuning of {source} '
+                      f'failed', flush=True)
+            else:
                 print(f'[tuned] {method}: {chosen[method]} (the setting '
                       f'chosen for {source})', flush=True)
         # 2. the seeds, with the chosen settings, seed by seed
@@ -1078,6 +1096,7 @@ class BenchmarkRunner(TeacherExtras):
                                  self.suite.task, self.suite.title,
                                  self.leaderboard_path, self.records_path,
                                  [tuple(c) for c in
-                                  self.suite.get('comparisons', [])])
+                                  self.suite.get('comparisons', [])],
+                                 self.shared_tuning)
         print(text)
         return text

@@ -77,7 +77,7 @@ class TeacherExtras:
     def prepare_extra_teachers(self) -> Dict[str, str]:
         """Train (once, cached) every extra teacher a selected method
         uses; {name: weights path}."""
-        names = sorted({n for c in self.methods.values()
+        names = sorted({n for c in self.methods_to_train().values()
                         for n in self.extra_teacher_names(c)})
         self._extra_weights = {}
         for name in names:
@@ -133,7 +133,7 @@ class TeacherExtras:
         with the options its runs get (so the cache holds their data)."""
         from kdbench.teacher_cache import TeacherOutputCache
         self._cache_info = getattr(self, '_cache_info', {})
-        for method, config in sorted(self.methods.items()):
+        for method, config in sorted(self.methods_to_train().items()):
             if not self.uses_teacher_cache(config):
                 continue
             options = {k: v for k, v in self._method_options(

@@ -6,10 +6,10 @@ Builds the distiller as training would (student initialised from
 ``--seed``, teacher from the config's checkpoint), takes the first batches
 of its train dataloader and prints, per loss term of the loss dict: its
 value and the L2 norm of its gradient with respect to the student's
-parameters (means over the batches), and that norm relative to the sum of
-the student's own task losses. For logit losses it also prints the
-per-sample standard deviation of the student's and the teacher's logits
-(``head.fc``), which sets how strongly logit standardisation amplifies
+parameters (means over the batches), and that norm relative to the norm
+of the gradient of the student's own task losses summed. For logit losses
+it also prints the per-sample standard deviation of the student's and
+the teacher's logits (``head.fc``), which sets how strongly logit standardisation amplifies
 the gradient (d z_std / d z scales as 1 / std).
 
 Use it to explain a distiller that does not train (a KD term that swamps
@@ -37,9 +37,12 @@ def parse_args(argv=None):
 
 
 def gradient_scales(cfg, batches: int, seed: int) -> dict:
-    """``{term: (value, grad_norm)}`` means over ``batches`` batches, plus
-    ``'_logit_std'``: (student, teacher) mean per-sample logit std when the
-    student has a ``head.fc``."""
+    """``{term: (value, grad_norm)}`` means over ``batches`` batches (a
+    term given per level, as mmdet's heads give them, is summed first, as
+    mmengine's ``parse_losses`` does), plus ``'_task'``: (value, grad norm)
+    of the sum of the student's own terms, and ``'_logit_std'``:
+    (student, teacher) mean per-sample logit std when the student has a
+    ``head.fc``."""
     import torch
     from mmengine.runner import set_random_seed
     from kdbench.utils.step_timing import build_in_scope, first_batches
@@ -56,20 +59,30 @@ def gradient_scales(cfg, batches: int, seed: int) -> dict:
         for name, m in (('student', fc), ('teacher', teacher_fc))
         if m is not None]
     sums, stds = {}, []
+    def norm_of_grad(value):
+        grads = torch.autograd.grad(value, params, retain_graph=True,
+                                    allow_unused=True)
+        return torch.sqrt(sum((g.double() ** 2).sum()
+                              for g in grads if g is not None)).item()
+
     for batch in first_batches(cfg, batches):
         data = distiller.data_preprocessor(batch, True)
         losses = distiller(**data, mode='loss')
+        terms = {}
         for name, value in losses.items():
-            if not (isinstance(value, torch.Tensor) and value.requires_grad
-                    and 'loss' in name):
+            if 'loss' not in name:
                 continue
-            grads = torch.autograd.grad(value.sum(), params,
-                                        retain_graph=True, allow_unused=True)
-            norm = torch.sqrt(sum((g.double() ** 2).sum()
-                                  for g in grads if g is not None))
+            if isinstance(value, (list, tuple)):
+                value = sum(v.sum() for v in value)
+            if isinstance(value, torch.Tensor) and value.requires_grad:
+                terms[name] = value.sum()
+        task = [v for k, v in terms.items() if not k.startswith('distill')]
+        if task:
+            terms['_task'] = sum(task)
+        for name, value in terms.items():
             total = sums.setdefault(name, [0.0, 0.0])
-            total[0] += value.sum().item() / batches
-            total[1] += norm.item() / batches
+            total[0] += value.item() / batches
+            total[1] += norm_of_grad(value) / batches
         if 'student' in seen:
             stds.append(tuple(seen[k].detach().std(dim=1).mean().item()
                               if k in seen else float('nan')
@@ -91,8 +104,7 @@ def main(argv=None):
         cfg = load_config(args.config, args.cfg_options)
         scales = gradient_scales(cfg, args.batches, args.seed)
     std = scales.pop('_logit_std', None)
-    own = sum(g for name, (_, g) in scales.items()
-              if not name.startswith('distill'))
+    own = scales.pop('_task', (0.0, 0.0))[1]
     print(f'config: {args.config} (student seed {args.seed}, means of '
           f'{args.batches} batches)')
     print(f'{"term":40s} {"value":>10s} {"|grad|":>10s} {"/ task":>8s}')
