@@ -404,3 +404,28 @@ def test_new_distiller_scaffold_writes_three_files(tmp_path):
     bad = run_tool(['tools/new_distiller.py', 'L1', 'l1loss', '--root',
                     str(tmp_path)])
     assert bad.returncode == 2 and 'Method id' in bad.stderr
+
+
+def test_leaderboard_tool_renders_what_the_suites_declare(tmp_path):
+    """tools/leaderboard.py reads the comparisons and shared settings of
+    the records' suites, from configs/benchmarks/ only: a suite path
+    elsewhere (a config is code) is not read."""
+    sys.path.insert(0, osp.join(REPO, 'tools'))
+    from leaderboard import suite_options
+    evil = tmp_path / 'evil.py'
+    marker = tmp_path / 'ran'
+    evil.write_text(f'open({str(marker)!r}, "w").close()\n'
+                    'comparisons = [("a", "b")]\n')
+    records = [dict(task='classification',
+                    suite='configs/benchmarks/cls_mini.py'),
+               dict(task='classification', suite=str(evil)),
+               dict(task='classification',
+                    suite='configs/benchmarks/../../' + osp.relpath(
+                        evil, REPO)),
+               dict(task='detection',
+                    suite='configs/benchmarks/det_gfl_coco_mini.py')]
+    comparisons, share = suite_options(records, 'classification', REPO)
+    assert ('kd_cached', 'kd') in comparisons and ('a', 'b') not in \
+        comparisons
+    assert share['kd_cached'] == 'kd' and share['dist_cached'] == 'dist'
+    assert not marker.exists()

@@ -3,7 +3,9 @@
     python tools/leaderboard.py [--task classification] [--out FILE]
 
 Writes the table and, beside it, its plots (forest plot of Δ with its CI,
-validation curves).
+validation curves). The extra comparisons and shared tuning settings the
+records' suites declare (suite files under configs/benchmarks/ only) are
+rendered as the runner renders them.
 """
 import argparse
 import os.path as osp
@@ -31,6 +33,27 @@ def main(argv=None):
         render(args, repo)
 
 
+def suite_options(records, task, repo):
+    """The rendering options the suites of ``task``'s records declare
+    (``comparisons``, ``tuning.share``), read from the suite files of
+    this repository's ``configs/benchmarks/`` only (a records file names
+    its suites; a path elsewhere is not read, a config being code)."""
+    from mmengine.config import Config
+    trusted = osp.realpath(osp.join(repo, 'configs', 'benchmarks'))
+    comparisons, share = [], {}
+    for suite in sorted({r.get('suite') for r in records
+                         if r.get('task') == task and r.get('suite')}):
+        path = osp.realpath(osp.join(repo, suite))
+        if not path.startswith(trusted + osp.sep) or \
+                not osp.isfile(path):
+            continue
+        cfg = Config.fromfile(path)
+        comparisons += [tuple(c) for c in cfg.get('comparisons', [])
+                        if tuple(c) not in comparisons]
+        share.update((cfg.get('tuning') or {}).get('share', {}))
+    return comparisons, share
+
+
 def render(args, repo):
     from kdbench.leaderboard import read_records, render_markdown
     from kdbench.leaderboard.render import _records_name, write_leaderboard
@@ -40,12 +63,14 @@ def render(args, repo):
     records = read_records(args.records)
     title = TITLES.get(args.task, args.task.title())
     out = args.out or osp.join(repo, 'leaderboards', f'{args.task}.md')
+    comparisons, share = suite_options(records, args.task, repo)
     if out == '-':
         text = render_markdown(records, args.task, title,
-                               _records_name(args.records))
+                               _records_name(args.records),
+                               comparisons=comparisons, share=share)
     else:
         text = write_leaderboard(records, args.task, title, out,
-                                 args.records)
+                                 args.records, comparisons, share)
     print(text)
 
 
