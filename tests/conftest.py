@@ -72,9 +72,9 @@ def run_tool(args, timeout=600, env=None, cwd=REPO):
 HELPERS = osp.join(REPO, 'tests', 'helpers')
 
 
-def tiny_suite(tmp_path, name, methods, options=None):
+def tiny_suite(tmp_path, name, methods, options=None, seeds=(0, 1)):
     """A benchmark suite file ``<tmp_path>/<name>.py``: the mini teacher,
-    two seeds, tiny runs (TINY_OPTIONS plus ``options``)."""
+    ``seeds``, tiny runs (TINY_OPTIONS plus ``options``)."""
     options = {**dict(o.split('=', 1) for o in TINY_OPTIONS),
                **(options or {})}
     suite = tmp_path / f'{name}.py'
@@ -86,7 +86,7 @@ metric = 'top1'
 metric_key = 'accuracy/top1'
 title = {name!r}
 leaderboard = {str(tmp_path / (name + '.md'))!r}
-seeds = [0, 1]
+seeds = {list(seeds)!r}
 teacher = dict(name='T', seed=0,
                config='configs/cls/teacher/r18-w16_1xb128-30e_fmnist-mini.py')
 student = 'S'
