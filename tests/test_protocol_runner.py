@@ -307,6 +307,15 @@ def test_shared_tuning_trains_at_the_source_setting(tmp_path, monkeypatch):
     runner = make_runner(suite, tmp_path, monkeypatch, calls,
                          methods=['base2'])
     assert runner.run() == 0 and calls == []
+    # --rerun of the sharing method retrains its seeds, not its source's
+    # tuning
+    calls.clear()
+    runner = make_runner(suite, tmp_path, monkeypatch, calls,
+                         methods=['base2'], rerun=True)
+    assert runner.run() == 0
+    assert [c['seed'] for c in calls] == [0, 1, 2]
+    records = read_records(str(tmp_path / 'r.jsonl'))
+    base2 = [r for r in records if r['method'] == 'base2']
     # the source's own row, at another setting (re-tuned since): stale
     from kdbench.leaderboard.records import append_record
     for r in base2:

@@ -982,7 +982,10 @@ class BenchmarkRunner(TeacherExtras):
         tid = self.run_teacher_id(config) if uses_teacher else None
         done = self._recorded(method, self.tune_seed, config, options, tid,
                               phase='tune', include_failed=True)
-        if done and not self.rerun:
+        # --rerun retrains the selected methods, not the sources whose
+        # setting a selected method shares
+        rerun = self.rerun and method in self.methods
+        if done and not rerun:
             if done[-1].get('status') == 'failed':
                 # a tuning run fails the same way again (same seed and
                 # setting): it stays a failed, non-candidate setting
@@ -996,7 +999,7 @@ class BenchmarkRunner(TeacherExtras):
                         sorted(point.items())) or 'default'
         work_dir = osp.join(self.work_root, 'benchmarks', self.name, method,
                             f'tune_seed{self.tune_seed}', slug)
-        if self.rerun:
+        if rerun:
             shutil.rmtree(work_dir, ignore_errors=True)
         self._say(f'{label}: training {config}')
         try:
