@@ -424,7 +424,10 @@ def test_leaderboard_tool_renders_what_the_suites_declare(tmp_path):
                         evil, REPO)),
                dict(task='detection',
                     suite='configs/benchmarks/det_gfl_coco_mini.py')]
-    comparisons, share = suite_options(records, 'classification', REPO)
+    comparisons, share, grids = suite_options(records, 'classification',
+                                              REPO)
+    assert grids['dkd']['optim_wrapper.optimizer.lr'][0] == 0.00625
+    assert grids['kd']['optim_wrapper.optimizer.lr'][0] == 0.025
     assert ('kd_cached', 'kd') in comparisons and ('a', 'b') not in \
         comparisons
     assert share['kd_cached'] == 'kd' and share['dist_cached'] == 'dist'

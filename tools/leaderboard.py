@@ -3,9 +3,9 @@
     python tools/leaderboard.py [--task classification] [--out FILE]
 
 Writes the table and, beside it, its plots (forest plot of Δ with its CI,
-validation curves). The extra comparisons and shared tuning settings the
-records' suites declare (suite files under configs/benchmarks/ only) are
-rendered as the runner renders them.
+validation curves). The extra comparisons, shared tuning settings and
+tuning grids the records' suites declare (suite files under
+configs/benchmarks/ only) are rendered as the runner renders them.
 """
 import argparse
 import os.path as osp
@@ -40,7 +40,7 @@ def suite_options(records, task, repo):
     its suites; a path elsewhere is not read, a config being code)."""
     from mmengine.config import Config
     trusted = osp.realpath(osp.join(repo, 'configs', 'benchmarks'))
-    comparisons, share = [], {}
+    comparisons, share, grids = [], {}, {}
     for suite in sorted({r.get('suite') for r in records
                          if r.get('task') == task and r.get('suite')}):
         path = osp.realpath(osp.join(repo, suite))
@@ -50,8 +50,11 @@ def suite_options(records, task, repo):
         cfg = Config.fromfile(path)
         comparisons += [tuple(c) for c in cfg.get('comparisons', [])
                         if tuple(c) not in comparisons]
-        share.update((cfg.get('tuning') or {}).get('share', {}))
-    return comparisons, share
+        tuning = cfg.get('tuning') or {}
+        share.update(tuning.get('share', {}))
+        grids.update({m: dict(tuning.get('method_grids', {}).get(
+            m, tuning.get('grid', {}))) for m in cfg.get('methods', {})})
+    return comparisons, share, grids
 
 
 def render(args, repo):
@@ -63,14 +66,15 @@ def render(args, repo):
     records = read_records(args.records)
     title = TITLES.get(args.task, args.task.title())
     out = args.out or osp.join(repo, 'leaderboards', f'{args.task}.md')
-    comparisons, share = suite_options(records, args.task, repo)
+    comparisons, share, grids = suite_options(records, args.task, repo)
     if out == '-':
         text = render_markdown(records, args.task, title,
                                _records_name(args.records),
-                               comparisons=comparisons, share=share)
+                               comparisons=comparisons, share=share,
+                               grids=grids)
     else:
         text = write_leaderboard(records, args.task, title, out,
-                                 args.records, comparisons, share)
+                                 args.records, comparisons, share, grids)
     print(text)
 
 

@@ -332,11 +332,17 @@ def _fmt_tuned(row: dict) -> str:
 
 
 def _mark_shared_settings(rows: Dict[str, dict],
-                          share: Optional[Dict[str, str]]) -> None:
+                          share: Optional[Dict[str, str]],
+                          grids: Optional[Dict[str, dict]] = None) -> None:
     """Each row trained at another's tuned setting gets ``shared_from``
     and ``share_stale``: its setting is no longer the one its source
-    chose (the source was re-tuned since)."""
+    chose (the source was re-tuned since). A row's tuning grid is the
+    suite's current one when given (``grids``): seeds recorded before the
+    grid grew, whose setting the larger grid chose again, carry the old
+    grid in their records."""
     for method, row in rows.items():
+        if row.get('tuning') and grids and grids.get(method):
+            row['tuning'] = dict(row['tuning'], grid=grids[method])
         source = (share or {}).get(method) or \
             (row.get('tuning') or {}).get('shared_from')
         row['shared_from'] = source
@@ -374,9 +380,11 @@ def render_markdown(records: List[dict], task: str, title: str,
                     records_name: str = 'leaderboards/records.jsonl',
                     plots: Optional[Dict[tuple, dict]] = None,
                     comparisons: Optional[List[tuple]] = None,
-                    share: Optional[Dict[str, str]] = None) -> str:
+                    share: Optional[Dict[str, str]] = None,
+                    grids: Optional[Dict[str, dict]] = None) -> str:
     """``share``: the suite's ``tuning.share`` (method -> source); without
-    it, a row's records say which setting they shared."""
+    it, a row's records say which setting they shared. ``grids``: the
+    suite's tuning grid per method; without it, the records' own."""
     records = [r for r in records if r['task'] == task]
     lines = [f'# {title}', '',
              f'Written by `tools/benchmark.py` / `tools/leaderboard.py` '
@@ -407,7 +415,7 @@ def render_markdown(records: List[dict], task: str, title: str,
                   f'student {student}', '']
         if teacher_value is not None:
             lines += [f'Teacher {metric}: **{teacher_value:.2f}**', '']
-        _mark_shared_settings(rows, share)
+        _mark_shared_settings(rows, share, grids)
         lines += _table(rows, metric)
         lines += _comparison_lines(rows, comparisons)
         for note in _notes(rows, metric):  # a paragraph each
@@ -654,7 +662,8 @@ def write_plots(rows: Dict[str, dict], metric: str, stem: str) -> dict:
 def write_leaderboard(records: List[dict], task: str, title: str,
                       path: str, records_path: Optional[str] = None,
                       comparisons: Optional[List[tuple]] = None,
-                      share: Optional[Dict[str, str]] = None) -> str:
+                      share: Optional[Dict[str, str]] = None,
+                      grids: Optional[Dict[str, dict]] = None) -> str:
     """Write the markdown table of ``task`` to ``path`` and, beside it,
     the plots of each of its tables; return the markdown."""
     out_dir = osp.dirname(osp.abspath(path))
@@ -669,7 +678,7 @@ def write_leaderboard(records: List[dict], task: str, title: str,
         plots[key] = {k: osp.basename(v) for k, v in written.items()}
     name = _records_name(records_path)
     text = render_markdown(records, task, title, name, plots, comparisons,
-                           share)
+                           share, grids)
     with open(path, 'w') as f:
         f.write(text)
     return text

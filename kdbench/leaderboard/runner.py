@@ -1100,6 +1100,6 @@ class BenchmarkRunner(TeacherExtras):
                                  self.leaderboard_path, self.records_path,
                                  [tuple(c) for c in
                                   self.suite.get('comparisons', [])],
-                                 self.shared_tuning)
+                                 self.shared_tuning, self.grids)
         print(text)
         return text
