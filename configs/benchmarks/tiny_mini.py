@@ -68,7 +68,17 @@ tuning = dict(
     method_grids={m: _lr_clip for m in (
         'netdistiller', 'netdistiller_no_ud', 'netdistiller_no_gs',
         'netdistiller_kd')},
+    # the ablation rows take away one part of NetDistiller at the full
+    # method's setting, as the paper's ablations: tuned apart, their Δ
+    # would mix the part with a new lr (and the suite's most expensive rows
+    # would cost four tuning runs each, ~3.6 CPU-hours for these two)
+    share=dict(netdistiller_no_ud='netdistiller',
+               netdistiller_no_gs='netdistiller'),
 )
+# what gradient surgery adds (same 20-epoch budget, same setting), and
+# what NetAug / NetDistiller add to KD
+comparisons = [('netdistiller', 'netdistiller_no_gs'),
+               ('netaug_kd', 'kd'), ('netdistiller_kd', 'kd')]
 # --quick: one seed, 2 epochs (1 of warm-up, 1 of cosine: the schedule's
 # cosine phase starts at epoch 1); records under work_dirs/benchmarks/quick
 quick = dict(
