@@ -209,3 +209,45 @@ def test_other_logit_methods_train_from_the_cache(tmp_path, teacher, config,
     assert got['student.loss'].item() == pytest.approx(
         want['student.loss'].item(), rel=1e-6)
     assert calls == []  # the teacher never ran
+
+
+def test_cached_kd_trains_under_ddp_each_rank_on_its_samples(
+        tmp_path, teacher, fmnist_ready):
+    """tools/dist_train.sh with two CPU processes: each rank's sampler
+    yields its own (epoch, sample) rows, the distiller checks each view's
+    checksum against the row it reads, and the run trains and evaluates;
+    a cache built for fewer epochs stops both ranks with the rebuild
+    command."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import TINY_OPTIONS, free_port, run_tool
+    model_opts = [f'model.teacher_checkpoint={teacher}',
+                  f'model.teacher_cache={tmp_path / "cache"}']
+    built = run_tool(['tools/cache_teacher.py', CONFIG, '--cfg-options',
+                      *TINY_OPTIONS, *model_opts])
+    assert built.returncode == 0, built.stderr[-3000:]
+
+    def dist_train(work, *extra):
+        env = dict(os.environ, PYTHON=sys.executable, PORT=free_port())
+        env.pop('KDBENCH_ALLOW_PICKLE', None)
+        return subprocess.run(
+            ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir',
+             str(work), '--cfg-options', *TINY_OPTIONS, *model_opts, *extra],
+            cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
+    proc = dist_train(tmp_path / 'dist')
+    log = proc.stdout + proc.stderr
+    assert proc.returncode == 0, log[-4000:]
+    assert 'distill.loss_kd' in log and 'accuracy/top1' in log
+    result = json.loads((tmp_path / 'dist' / 'result.json').read_text())
+    # 256 views, batch 64 per rank: 2 iterations on each of the 2 ranks
+    assert result['world_size'] == 2
+    assert [r['iters_run'] for r in result['ranks']] == [2, 2]
+    # the cache holds 1 epoch: a 2-epoch run is refused before training
+    proc = dist_train(tmp_path / 'long', 'train_cfg.max_epochs=2',
+                      'param_scheduler.1.end=2')
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert 'covers 1 epochs' in log and 'tools/cache_teacher.py' in log
