@@ -142,3 +142,66 @@ def test_loss_gradient_scale_separates_the_terms(fmnist_ready, tmp_path):
                                                   rel=1e-6)
     student_std, teacher_std = once['_logit_std']
     assert student_std > 0 and teacher_std > 0
+
+
+def test_metric_deltas_pairs_by_seed_and_lists_runs_without_the_key(
+        tmp_path, capsys):
+    """tools/analysis/metric_deltas.py: Δ of a side metric with the paired
+    t interval, checked against the interval computed here from the
+    per-seed differences; a run without the key is named, a suite without
+    runs or an unknown key is one line and exit 2."""
+    import json
+    import math
+    import os.path as osp
+    import statistics
+    import sys
+
+    from scipy import stats as sps
+
+    from conftest import REPO
+    sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
+    import metric_deltas
+    from kdbench.leaderboard.runner import repo_relpath
+    suite = tmp_path / 'suite.py'
+    suite.write_text('metric_scale = 100\n')
+    name = repo_relpath(str(suite))
+    ap75 = {'baseline': [0.380, 0.390, 0.370, 0.385],
+            'ld': [0.391, 0.402, 0.377, None]}
+    with open(tmp_path / 'r.jsonl', 'w') as f:
+        for method, values in ap75.items():
+            for seed, v in enumerate(values):
+                metrics = {'coco/bbox_mAP': 0.3}
+                if v is not None:
+                    metrics['coco/bbox_mAP_75'] = v
+                f.write(json.dumps(dict(
+                    suite=name, method=method, seed=seed, phase='test',
+                    paired=True, reference='baseline', value=30.0,
+                    finished_at=f'2026-12-07T0{seed}:00:00',
+                    extra=dict(metrics={'coco/bbox_mAP_75': 0.0},
+                               test_metrics=metrics))) + '\n')
+    records = str(tmp_path / 'r.jsonl')
+    metric_deltas.main([str(suite), 'coco/bbox_mAP_75', '--records',
+                        records])
+    out = capsys.readouterr().out
+    # seeds 0-2 pair; the test split's values are read, x100
+    diffs = [100 * (a - b) for a, b in zip(ap75['ld'][:3],
+                                           ap75['baseline'][:3])]
+    mean, sd = statistics.fmean(diffs), statistics.stdev(diffs)
+    half = sps.t.ppf(0.975, 2) * sd / math.sqrt(3)
+    line = next(x for x in out.splitlines() if x.startswith('| ld |'))
+    assert mean - half > 0  # the differences 1.1, 1.2, 0.7: better
+    assert line == (f'| ld | 3 | {100 * statistics.fmean(ap75["ld"][:3]):.2f}'
+                    f' ± {100 * statistics.stdev(ap75["ld"][:3]):.2f} | '
+                    f'baseline | {mean:+.2f} [{mean - half:+.2f}, '
+                    f'{mean + half:+.2f}] | better |')
+    assert 'runs without this metric (not counted): ld seed 3' in out
+    for argv, message in (
+            ([str(suite), 'coco/nope', '--records', records],
+             "has the metric 'coco/nope'"),
+            ([str(suite), 'coco/bbox_mAP_75', '--records',
+              str(tmp_path / 'none.jsonl')], 'holds no run of')):
+        with pytest.raises(SystemExit) as exit_info:
+            metric_deltas.main(argv)
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1
