@@ -205,3 +205,73 @@ def test_metric_deltas_pairs_by_seed_and_lists_runs_without_the_key(
         assert exit_info.value.code == 2
         err = capsys.readouterr().err
         assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_positive_iou_of_a_uniform_box_distribution(tmp_path, capsys):
+    """tools/analysis/det_positive_iou.py: with the box branch zeroed,
+    every edge distribution is uniform over the reg_max + 1 bins, so each
+    predicted box is the square of half side reg_max / 2 strides around
+    its prior's centre. The printed mean IoU at the positives equals the
+    one computed here from mmdet's ATSS targets and torchvision's IoU; a
+    head that is not GFL, or an odd number of paths, is one line, exit 2."""
+    import os.path as osp
+    import sys
+
+    import torch
+    from mmengine.runner import Runner
+    from mmdet.models.utils import unpack_gt_instances
+    from torchvision.ops import box_iou
+
+    from conftest import REPO
+    from kdbench.compat import save_weights
+    from kdbench.utils.cli import load_config
+    from kdbench.utils.step_timing import build_in_scope
+    sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
+    import det_positive_iou
+    config = osp.join(REPO, 'configs/det/baseline/'
+                      'gfl_r18-w16_1xb8-4e_coco-mini.py')
+    cfg = load_config(config)
+    torch.manual_seed(0)
+    model = build_in_scope(cfg, cfg.model.to_dict())
+    torch.nn.init.zeros_(model.bbox_head.gfl_reg.weight)
+    torch.nn.init.zeros_(model.bbox_head.gfl_reg.bias)
+    weights = str(tmp_path / 'weights.pth')
+    save_weights(model.state_dict(), weights)
+    det_positive_iou.main([config, weights, '--images', '4'])
+    row = capsys.readouterr().out.strip().splitlines()[-1].split('|')
+    positives, mean_iou = int(row[3]), float(row[4])
+
+    head, half = model.bbox_head, model.bbox_head.reg_max / 2
+    loader = cfg.val_dataloader.copy()
+    loader.dataset = dict(loader.dataset, indices=4)
+    expected = []
+    model.eval()
+    with torch.no_grad():
+        for batch in Runner.build_dataloader(loader):
+            data = model.data_preprocessor(batch, training=True)
+            gts, ignores, metas = unpack_gt_instances(data['data_samples'])
+            sizes = [f.shape[-2:] for f in
+                     head(model.extract_feat(data['inputs']))[0]]
+            anchors, flags = head.get_anchors(sizes, metas, device='cpu')
+            targets = head.get_targets(anchors, flags, gts, metas, ignores)
+            for level, (a, labels, boxes) in enumerate(zip(
+                    targets[0], targets[1], targets[3])):
+                stride = head.prior_generator.strides[level][0]
+                pos = (labels >= 0) & (labels < head.num_classes)
+                centre = (a[pos][:, :2] + a[pos][:, 2:]) / 2
+                square = torch.cat([centre - half * stride,
+                                    centre + half * stride], dim=1)
+                expected.append(box_iou(square, boxes[pos]).diagonal())
+    expected = torch.cat(expected)
+    assert positives == expected.numel() > 0
+    assert mean_iou == pytest.approx(float(expected.mean()), abs=1e-4)
+
+    frcnn = osp.join(REPO, 'configs/det/baseline/'
+                     'faster-rcnn_r18-w16_1xb8-3e_coco-mini.py')
+    for argv, message in (([config], 'CONFIG WEIGHTS pairs'),
+                          ([frcnn, weights], 'has no GFL head')):
+        with pytest.raises(SystemExit) as exit_info:
+            det_positive_iou.main(argv)
+        assert exit_info.value.code == 2
+        err = capsys.readouterr().err
+        assert message in err and len(err.strip().splitlines()) == 1
