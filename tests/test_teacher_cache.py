@@ -215,9 +215,8 @@ def test_cached_kd_trains_under_ddp_each_rank_on_its_samples(
         tmp_path, teacher, fmnist_ready):
     """tools/dist_train.sh with two CPU processes: each rank's sampler
     yields its own (epoch, sample) rows, the distiller checks each view's
-    checksum against the row it reads, and the run trains and evaluates;
-    a cache built for fewer epochs stops both ranks with the rebuild
-    command."""
+    checksum against the row it reads, and the run trains and evaluates
+    (the refusals are tested in one process above)."""
     import json
     import os
     import subprocess
@@ -245,9 +244,3 @@ def test_cached_kd_trains_under_ddp_each_rank_on_its_samples(
     # 256 views, batch 64 per rank: 2 iterations on each of the 2 ranks
     assert result['world_size'] == 2
     assert [r['iters_run'] for r in result['ranks']] == [2, 2]
-    # the cache holds 1 epoch: a 2-epoch run is refused before training
-    proc = dist_train(tmp_path / 'long', 'train_cfg.max_epochs=2',
-                      'param_scheduler.1.end=2')
-    log = proc.stdout + proc.stderr
-    assert proc.returncode != 0
-    assert 'covers 1 epochs' in log and 'tools/cache_teacher.py' in log
