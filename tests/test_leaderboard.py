@@ -318,3 +318,34 @@ def test_a_far_noisier_row_is_named_beside_the_pooled_mde():
     assert (f'a typical row (median sd 1.00) detects {typical:.2f} top1; '
             f'rows whose own MDE is above 1.5 times that: noisy '
             f'({own:.2f}).') in text
+
+
+def test_two_tables_of_one_dataset_keep_their_own_plots(tmp_path):
+    """Two detector families on one mini dataset are two tables of one
+    file: each gets plot files of its own, named after its teacher and
+    student, and links them; a table alone on its dataset keeps the short
+    name."""
+    from kdbench.leaderboard.render import write_leaderboard
+    records = []
+    for teacher, student, base in (('GFL R-18', 'GFL R-18 w16', 30),
+                                   ('Faster R-CNN R-18', 'FRCNN w16', 40)):
+        for method, shift in (('baseline', 0), ('ld', 2)):
+            for seed in range(3):
+                r = rec(method, seed, base + shift + seed)
+                r.update(task='detection', dataset='coco', teacher=teacher,
+                         student=student, metric='bbox_mAP',
+                         val_curve=[[50, 1.0], [100, 2.0]])
+                records.append(r)
+    r = dict(records[0], dataset='voc0712', metric='mAP')
+    records += [dict(r, seed=s) for s in range(3)]
+    text = write_leaderboard(records, 'detection', 'D',
+                             str(tmp_path / 'det.md'))
+    names = sorted(p.name for p in tmp_path.glob('*_forest.png'))
+    assert names == ['det_coco_mini_faster_r_cnn_r_18_to_frcnn_w16_forest.png',
+                     'det_coco_mini_gfl_r_18_to_gfl_r_18_w16_forest.png']
+    gfl = text.index('teacher GFL R-18 →')
+    frcnn = text.index('teacher Faster R-CNN R-18 →')
+    links = [text.index(f'({n})') for n in names]
+    # each section links its own plot (the sections follow record order)
+    assert gfl < links[1] < frcnn < links[0]
+    assert (tmp_path / 'det_voc0712_mini_curves.png').is_file()

@@ -659,6 +659,18 @@ def write_plots(rows: Dict[str, dict], metric: str, stem: str) -> dict:
     return written
 
 
+def _plot_name(key: tuple, tables) -> str:
+    """``<dataset>_<benchmark>`` of a table, with its teacher and student
+    when another table of the file has the same dataset and benchmark
+    (two detector families on mini COCO), so that no table's plots
+    overwrite another's."""
+    benchmark, dataset, teacher, student = key[:4]
+    name = f'{_slug(dataset)}_{_slug(benchmark)}'
+    if sum(1 for k in tables if k[:2] == key[:2]) > 1:
+        name += f'_{_slug(teacher)}_to_{_slug(student)}'
+    return name
+
+
 def write_leaderboard(records: List[dict], task: str, title: str,
                       path: str, records_path: Optional[str] = None,
                       comparisons: Optional[List[tuple]] = None,
@@ -670,11 +682,9 @@ def write_leaderboard(records: List[dict], task: str, title: str,
     os.makedirs(out_dir, exist_ok=True)
     base = osp.splitext(osp.abspath(path))[0]
     plots = {}
-    for key, rows in summarize([r for r in records
-                                if r['task'] == task]).items():
-        benchmark, dataset = key[0], key[1]
-        written = write_plots(rows, key[4],
-                              f'{base}_{_slug(dataset)}_{_slug(benchmark)}')
+    tables = summarize([r for r in records if r['task'] == task])
+    for key, rows in tables.items():
+        written = write_plots(rows, key[4], f'{base}_{_plot_name(key, tables)}')
         plots[key] = {k: osp.basename(v) for k, v in written.items()}
     name = _records_name(records_path)
     text = render_markdown(records, task, title, name, plots, comparisons,
