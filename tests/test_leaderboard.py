@@ -323,8 +323,8 @@ def test_a_far_noisier_row_is_named_beside_the_pooled_mde():
 def test_two_tables_of_one_dataset_keep_their_own_plots(tmp_path):
     """Two detector families on one mini dataset are two tables of one
     file: each gets plot files of its own, named after its teacher and
-    student, and links them; a table alone on its dataset keeps the short
-    name."""
+    student, and links them; runs that validate once get no curves plot
+    but a note."""
     from kdbench.leaderboard.render import write_leaderboard
     records = []
     for teacher, student, base in (('GFL R-18', 'GFL R-18 w16', 30),
@@ -336,7 +336,9 @@ def test_two_tables_of_one_dataset_keep_their_own_plots(tmp_path):
                          student=student, metric='bbox_mAP',
                          val_curve=[[50, 1.0], [100, 2.0]])
                 records.append(r)
-    r = dict(records[0], dataset='voc0712', metric='mAP')
+    # a table whose runs validate once, after training: no curves plot
+    r = dict(records[0], dataset='voc0712', metric='mAP',
+             val_curve=[[100, 2.0]])
     records += [dict(r, seed=s) for s in range(3)]
     text = write_leaderboard(records, 'detection', 'D',
                              str(tmp_path / 'det.md'))
@@ -348,4 +350,9 @@ def test_two_tables_of_one_dataset_keep_their_own_plots(tmp_path):
     links = [text.index(f'({n})') for n in names]
     # each section links its own plot (the sections follow record order)
     assert gfl < links[1] < frcnn < links[0]
-    assert (tmp_path / 'det_voc0712_mini_curves.png').is_file()
+    assert (tmp_path / 'det_coco_mini_gfl_r_18_to_gfl_r_18_w16_curves.png'
+            ).is_file()
+    assert not list(tmp_path.glob('det_voc0712_*_curves.png'))
+    voc = text[text.index('## voc0712'):]
+    assert 'No learning curves: these runs validate once, after training.' \
+        in voc and 'No learning curves' not in text[:text.index('## voc0712')]

@@ -12,7 +12,7 @@ title = 'Detection leaderboard'
 leaderboard = 'leaderboards/detection.md'
 # the protocol, and the tuning grid (Chen et al.'s constants, lr)
 _base_ = ['./_base_/dense_protocol.py', './_base_/chen_tuning.py']
-# validation on the holdout scenes (val loop, learning curves, tuning); the
+# validation on the holdout scenes (once, after training: tuning); the
 # table's number is the test split (VOC2007 test), evaluated once
 teacher = dict(name='Faster R-CNN R-18', seed=0,
                config='configs/det/teacher/faster-rcnn_r18_1xb8-12e_voc-mini.py')

@@ -14,7 +14,7 @@ no_prediction_value = 0.0
 title = 'Detection leaderboard'
 leaderboard = 'leaderboards/detection.md'
 _base_ = ['./_base_/dense_protocol.py']
-# validation on the holdout scenes (val loop, learning curves, tuning); the
+# validation on the holdout scenes (once, after training: tuning); the
 # table's number is the test split (val2017), evaluated once
 teacher = dict(name='GFL R-18', seed=0,
                config='configs/det/teacher/gfl_r18_1xb8-16e_coco-mini.py')

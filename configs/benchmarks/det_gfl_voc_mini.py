@@ -11,7 +11,7 @@ metric_scale = 100  # VOCMetric reports mAP in [0, 1]
 title = 'Detection leaderboard'
 leaderboard = 'leaderboards/detection.md'
 _base_ = ['./_base_/dense_protocol.py']
-# validation on the holdout scenes (val loop, learning curves, tuning); the
+# validation on the holdout scenes (once, after training: tuning); the
 # table's number is the test split (VOC2007 test), evaluated once
 teacher = dict(name='GFL R-18', seed=0,
                config='configs/det/teacher/gfl_r18_1xb8-16e_voc-mini.py')

@@ -11,7 +11,7 @@ metric_key = 'mIoU'
 title = 'Segmentation leaderboard'
 leaderboard = 'leaderboards/segmentation.md'
 _base_ = ['./_base_/dense_protocol.py']
-# validation on the holdout scenes (val loop, learning curves, tuning); the
+# validation on the holdout scenes (once, after training: tuning); the
 # table's number is the test split (the 200 `val` scenes), evaluated once
 teacher = dict(
     name='PSPNet R-18-d8', seed=0,

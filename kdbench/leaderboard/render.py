@@ -427,7 +427,11 @@ def render_markdown(records: List[dict], task: str, title: str,
                       if 'forest' in links else '',
                       f'![validation {metric} against iterations, mean '
                       f'over seeds]({links["curves"]})'
-                      if 'curves' in links else '']
+                      if 'curves' in links else
+                      'No learning curves: these runs validate once, after '
+                      'training.' if any(r.get('curve') for m, r in
+                                         rows.items() if m != 'teacher')
+                      else '']
         commits = sorted({c for r in rows.values() for c in r['commits']})
         lines += ['', 'Commits: ' + ', '.join(f'`{c[:12]}`'
                                                for c in commits), '']
@@ -639,7 +643,9 @@ def write_plots(rows: Dict[str, dict], metric: str, stem: str) -> dict:
     curves = [(m, r['curve']) for m, r in
               sorted(rows.items(), key=lambda kv: _order(kv[0]))
               if r.get('curve') and m != 'teacher']
-    if curves:
+    # one validation per run (the dense suites validate after training
+    # only) makes no curve: no plot then, the table says why
+    if any(len(curve) > 1 for _, curve in curves):
         fig, ax = plt.subplots(figsize=(8, 5))
         cmap = plt.get_cmap('tab20')
         for k, (method, curve) in enumerate(curves):

@@ -1,7 +1,8 @@
 # The protocol of the mini detection and segmentation suites: the number
 # is the test split's, evaluated once after training; the validation split
-# (held-out training scenes) drives the val loop, the learning curves and
-# the tuning grid.
+# (held-out training scenes) is evaluated once, after training (the
+# schedules' val_interval is the whole run, to keep runs cheap: no
+# learning curves), and drives the tuning grid.
 validation_split = True
 seeds = [0, 1, 2, 3, 4]
 # one thread per run, two runs side by side (thread counts change results)
