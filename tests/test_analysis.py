@@ -148,8 +148,9 @@ def test_metric_deltas_pairs_by_seed_and_lists_runs_without_the_key(
         tmp_path, capsys):
     """tools/analysis/metric_deltas.py: Δ of a side metric with the paired
     t interval, checked against the interval computed here from the
-    per-seed differences; a run without the key is named, a suite without
-    runs or an unknown key is one line and exit 2."""
+    per-seed differences; one block per table of the suite; a run without
+    a value (the key absent, pycocotools' -1, or failed) is named, not
+    counted; a suite without runs or a key no run has is one line, exit 2."""
     import json
     import math
     import os.path as osp
@@ -165,39 +166,54 @@ def test_metric_deltas_pairs_by_seed_and_lists_runs_without_the_key(
     suite = tmp_path / 'suite.py'
     suite.write_text('metric_scale = 100\n')
     name = repo_relpath(str(suite))
-    ap75 = {'baseline': [0.380, 0.390, 0.370, 0.385],
-            'ld': [0.391, 0.402, 0.377, None]}
+    # seed 3 of ld has no AP75, seed 4 of ld -1 (not evaluated), seed 5 of
+    # ld failed
+    ap75 = {'baseline': [0.380, 0.390, 0.370, 0.385, 0.381, 0.382],
+            'ld': [0.391, 0.402, 0.377, None, -1.0, 0.5]}
     with open(tmp_path / 'r.jsonl', 'w') as f:
-        for method, values in ap75.items():
-            for seed, v in enumerate(values):
-                metrics = {'coco/bbox_mAP': 0.3}
-                if v is not None:
-                    metrics['coco/bbox_mAP_75'] = v
-                f.write(json.dumps(dict(
-                    suite=name, method=method, seed=seed, phase='test',
-                    paired=True, reference='baseline', value=30.0,
-                    finished_at=f'2026-12-07T0{seed}:00:00',
-                    extra=dict(metrics={'coco/bbox_mAP_75': 0.0},
-                               test_metrics=metrics))) + '\n')
+        for dataset in ('coco', 'voc'):
+            for method, values in ap75.items():
+                for seed, v in enumerate(values):
+                    metrics = {'coco/bbox_mAP': 0.3}
+                    if v is not None:
+                        metrics['coco/bbox_mAP_75'] = v
+                    if dataset == 'voc':  # another table: +0.1 everywhere
+                        metrics = {k: x + 0.1 for k, x in metrics.items()}
+                    f.write(json.dumps(dict(
+                        suite=name, method=method, seed=seed, phase='test',
+                        dataset=dataset, teacher='T', student='S',
+                        paired=True, reference='baseline', value=30.0,
+                        status='failed' if (method, seed) == ('ld', 5)
+                        else None,
+                        finished_at=f'2026-12-07T0{seed}:00:00',
+                        extra=dict(metrics={'coco/bbox_mAP_75': 0.0},
+                                   test_metrics=metrics))) + '\n')
     records = str(tmp_path / 'r.jsonl')
     metric_deltas.main([str(suite), 'coco/bbox_mAP_75', '--records',
                         records])
     out = capsys.readouterr().out
+    blocks = out.split('\ncoco/bbox_mAP_75')[1:]
+    assert len(blocks) == 2 and 'coco: T -> S' in blocks[0] and \
+        'voc: T -> S' in blocks[1]
     # seeds 0-2 pair; the test split's values are read, x100
     diffs = [100 * (a - b) for a, b in zip(ap75['ld'][:3],
                                            ap75['baseline'][:3])]
     mean, sd = statistics.fmean(diffs), statistics.stdev(diffs)
     half = sps.t.ppf(0.975, 2) * sd / math.sqrt(3)
-    line = next(x for x in out.splitlines() if x.startswith('| ld |'))
     assert mean - half > 0  # the differences 1.1, 1.2, 0.7: better
-    assert line == (f'| ld | 3 | {100 * statistics.fmean(ap75["ld"][:3]):.2f}'
-                    f' ± {100 * statistics.stdev(ap75["ld"][:3]):.2f} | '
-                    f'baseline | {mean:+.2f} [{mean - half:+.2f}, '
-                    f'{mean + half:+.2f}] | better |')
-    assert 'runs without this metric (not counted): ld seed 3' in out
+    for block, shift in zip(blocks, (0.0, 10.0)):
+        line = next(x for x in block.splitlines() if x.startswith('| ld |'))
+        ld = [100 * v + shift for v in ap75['ld'][:3]]
+        assert line == (f'| ld | 3 | {statistics.fmean(ld):.2f} ± '
+                        f'{statistics.stdev(ld):.2f} | baseline | 3 | '
+                        f'{mean:+.2f} [{mean - half:+.2f}, '
+                        f'{mean + half:+.2f}] | better |')
+        assert 'runs without a value (not counted): ld seed 3 (not ' \
+            'evaluated), ld seed 4 (not evaluated), ld seed 5 (failed)' \
+            in block
     for argv, message in (
             ([str(suite), 'coco/nope', '--records', records],
-             "has the metric 'coco/nope'"),
+             "has a value of 'coco/nope'"),
             ([str(suite), 'coco/bbox_mAP_75', '--records',
               str(tmp_path / 'none.jsonl')], 'holds no run of')):
         with pytest.raises(SystemExit) as exit_info:
@@ -207,24 +223,59 @@ def test_metric_deltas_pairs_by_seed_and_lists_runs_without_the_key(
         assert message in err and len(err.strip().splitlines()) == 1
 
 
-def test_positive_iou_of_a_uniform_box_distribution(tmp_path, capsys):
-    """tools/analysis/det_positive_iou.py: with the box branch zeroed,
-    every edge distribution is uniform over the reg_max + 1 bins, so each
-    predicted box is the square of half side reg_max / 2 strides around
-    its prior's centre. The printed mean IoU at the positives equals the
-    one computed here from mmdet's ATSS targets and torchvision's IoU; a
-    head that is not GFL, or an odd number of paths, is one line, exit 2."""
-    import os.path as osp
-    import sys
-
+def _positive_ious_by_hand(model, cfg, images):
+    """The IoU of each positive's predicted box, computed here: ATSS
+    targets from mmdet's head, the box from the softmax expectation of
+    each edge's bins (in strides, around the prior's centre), the IoU
+    from torchvision."""
     import torch
     from mmengine.runner import Runner
     from mmdet.models.utils import unpack_gt_instances
     from torchvision.ops import box_iou
+    head = model.bbox_head
+    bins = torch.arange(head.reg_max + 1, dtype=torch.float32)
+    loader = cfg.val_dataloader.copy()
+    loader.dataset = dict(loader.dataset, indices=images)
+    expected = []
+    with torch.no_grad():
+        for batch in Runner.build_dataloader(loader):
+            data = model.data_preprocessor(batch, training=True)
+            gts, ignores, metas = unpack_gt_instances(data['data_samples'])
+            _, bbox_preds = head(model.extract_feat(data['inputs']))
+            sizes = [p.shape[-2:] for p in bbox_preds]
+            anchors, flags = head.get_anchors(sizes, metas, device='cpu')
+            targets = head.get_targets(anchors, flags, gts, metas, ignores)
+            for level, (a, labels, boxes, pred) in enumerate(zip(
+                    targets[0], targets[1], targets[3], bbox_preds)):
+                stride = head.prior_generator.strides[level][0]
+                n = pred.shape[0]
+                edges = pred.permute(0, 2, 3, 1).reshape(
+                    n, -1, 4, head.reg_max + 1).softmax(-1) @ bins
+                pos = (labels >= 0) & (labels < head.num_classes)
+                centre = (a[pos][:, :2] + a[pos][:, 2:]) / 2
+                ltrb = edges[pos] * stride
+                box = torch.cat([centre - ltrb[:, :2], centre + ltrb[:, 2:]],
+                                dim=1)
+                expected.append(box_iou(box, boxes[pos]).diagonal())
+    return torch.cat(expected)
+
+
+def test_positive_iou_matches_the_boxes_computed_by_hand(tmp_path, capsys):
+    """tools/analysis/det_positive_iou.py: the printed count and mean IoU
+    at the positives equal the ones computed here, for a random model and
+    for one whose box branch is zeroed (every edge's bins uniform: a
+    square of half side reg_max / 2 strides, whose IoU follows from the
+    priors alone). Errors are one line, exit 2: an odd number of paths,
+    --images 0, weights of another model, a head that is not GFLHead, a
+    pipeline that resizes images but not boxes."""
+    import os.path as osp
+    import sys
+
+    import torch
 
     from conftest import REPO
     from kdbench.compat import save_weights
-    from kdbench.utils.cli import load_config
+    from kdbench.utils.cli import UserInputError, load_config
     from kdbench.utils.step_timing import build_in_scope
     sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
     import det_positive_iou
@@ -232,46 +283,35 @@ def test_positive_iou_of_a_uniform_box_distribution(tmp_path, capsys):
                       'gfl_r18-w16_1xb8-4e_coco-mini.py')
     cfg = load_config(config)
     torch.manual_seed(0)
-    model = build_in_scope(cfg, cfg.model.to_dict())
-    torch.nn.init.zeros_(model.bbox_head.gfl_reg.weight)
-    torch.nn.init.zeros_(model.bbox_head.gfl_reg.bias)
-    weights = str(tmp_path / 'weights.pth')
-    save_weights(model.state_dict(), weights)
-    det_positive_iou.main([config, weights, '--images', '4'])
-    row = capsys.readouterr().out.strip().splitlines()[-1].split('|')
-    positives, mean_iou = int(row[3]), float(row[4])
-
-    head, half = model.bbox_head, model.bbox_head.reg_max / 2
-    loader = cfg.val_dataloader.copy()
-    loader.dataset = dict(loader.dataset, indices=4)
-    expected = []
-    model.eval()
-    with torch.no_grad():
-        for batch in Runner.build_dataloader(loader):
-            data = model.data_preprocessor(batch, training=True)
-            gts, ignores, metas = unpack_gt_instances(data['data_samples'])
-            sizes = [f.shape[-2:] for f in
-                     head(model.extract_feat(data['inputs']))[0]]
-            anchors, flags = head.get_anchors(sizes, metas, device='cpu')
-            targets = head.get_targets(anchors, flags, gts, metas, ignores)
-            for level, (a, labels, boxes) in enumerate(zip(
-                    targets[0], targets[1], targets[3])):
-                stride = head.prior_generator.strides[level][0]
-                pos = (labels >= 0) & (labels < head.num_classes)
-                centre = (a[pos][:, :2] + a[pos][:, 2:]) / 2
-                square = torch.cat([centre - half * stride,
-                                    centre + half * stride], dim=1)
-                expected.append(box_iou(square, boxes[pos]).diagonal())
-    expected = torch.cat(expected)
-    assert positives == expected.numel() > 0
-    assert mean_iou == pytest.approx(float(expected.mean()), abs=1e-4)
+    model = build_in_scope(cfg, cfg.model.to_dict()).eval()
+    for name, zero in (('random', False), ('uniform', True)):
+        if zero:
+            torch.nn.init.zeros_(model.bbox_head.gfl_reg.weight)
+            torch.nn.init.zeros_(model.bbox_head.gfl_reg.bias)
+        weights = str(tmp_path / f'{name}.pth')
+        save_weights(model.state_dict(), weights)
+        det_positive_iou.main([config, weights, '--images', '4'])
+        row = capsys.readouterr().out.strip().splitlines()[-1].split('|')
+        expected = _positive_ious_by_hand(model, cfg, 4)
+        assert int(row[3]) == expected.numel() > 0
+        assert float(row[4]) == pytest.approx(float(expected.mean()),
+                                              abs=1e-4), name
 
     frcnn = osp.join(REPO, 'configs/det/baseline/'
                      'faster-rcnn_r18-w16_1xb8-3e_coco-mini.py')
+    teacher = osp.join(REPO, 'configs/det/teacher/'
+                       'gfl_r18_1xb8-16e_coco-mini.py')
     for argv, message in (([config], 'CONFIG WEIGHTS pairs'),
-                          ([frcnn, weights], 'has no GFL head')):
+                          ([config, weights, '--images', '0'],
+                           '--images must be at least 1'),
+                          ([teacher, weights], 'does not fit the model'),
+                          ([frcnn, weights], 'not GFLHead')):
         with pytest.raises(SystemExit) as exit_info:
             det_positive_iou.main(argv)
         assert exit_info.value.code == 2
         err = capsys.readouterr().err
         assert message in err and len(err.strip().splitlines()) == 1
+    resized = load_config(config)
+    resized.val_dataloader.dataset.pipeline[1].scale = (256, 256)
+    with pytest.raises(UserInputError, match='resizes the images'):
+        det_positive_iou.positive_ious(resized, weights, 2)

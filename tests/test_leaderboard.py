@@ -323,8 +323,9 @@ def test_a_far_noisier_row_is_named_beside_the_pooled_mde():
 def test_two_tables_of_one_dataset_keep_their_own_plots(tmp_path):
     """Two detector families on one mini dataset are two tables of one
     file: each gets plot files of its own, named after its teacher and
-    student, and links them; runs that validate once get no curves plot
-    but a note."""
+    student, and links them; a table alone on its dataset keeps the short
+    name; runs that validate once get no curves plot (an old one is
+    removed) but a note."""
     from kdbench.leaderboard.render import write_leaderboard
     records = []
     for teacher, student, base in (('GFL R-18', 'GFL R-18 w16', 30),
@@ -336,15 +337,23 @@ def test_two_tables_of_one_dataset_keep_their_own_plots(tmp_path):
                          student=student, metric='bbox_mAP',
                          val_curve=[[50, 1.0], [100, 2.0]])
                 records.append(r)
-    # a table whose runs validate once, after training: no curves plot
-    r = dict(records[0], dataset='voc0712', metric='mAP',
-             val_curve=[[100, 2.0]])
-    records += [dict(r, seed=s) for s in range(3)]
+    # a table alone on its dataset, whose runs validate once, after
+    # training: short names, a forest plot and no curves plot
+    for method, shift in (('baseline', 0), ('ld', 1)):
+        r = dict(rec(method, 0, 0.0), task='detection', dataset='voc0712',
+                 metric='mAP', teacher='T', student='S',
+                 val_curve=[[100, 2.0]])
+        records += [dict(r, seed=s, value=50 + shift + s % 2)
+                    for s in range(3)]
+    # a curves plot left by an earlier rendering of that table goes
+    (tmp_path / 'det_voc0712_mini_curves.png').write_bytes(b'old')
     text = write_leaderboard(records, 'detection', 'D',
                              str(tmp_path / 'det.md'))
     names = sorted(p.name for p in tmp_path.glob('*_forest.png'))
     assert names == ['det_coco_mini_faster_r_cnn_r_18_to_frcnn_w16_forest.png',
-                     'det_coco_mini_gfl_r_18_to_gfl_r_18_w16_forest.png']
+                     'det_coco_mini_gfl_r_18_to_gfl_r_18_w16_forest.png',
+                     'det_voc0712_mini_forest.png']
+    names = names[:2]
     gfl = text.index('teacher GFL R-18 →')
     frcnn = text.index('teacher Faster R-CNN R-18 →')
     links = [text.index(f'({n})') for n in names]
@@ -354,5 +363,15 @@ def test_two_tables_of_one_dataset_keep_their_own_plots(tmp_path):
             ).is_file()
     assert not list(tmp_path.glob('det_voc0712_*_curves.png'))
     voc = text[text.index('## voc0712'):]
-    assert 'No learning curves: these runs validate once, after training.' \
-        in voc and 'No learning curves' not in text[:text.index('## voc0712')]
+    assert '(det_voc0712_mini_forest.png)' in voc
+    assert 'No learning curves: the runs share fewer than two validation ' \
+        'points' in voc
+    assert 'No learning curves' not in text[:text.index('## voc0712')]
+
+
+def test_plot_names_differ_for_tables_that_differ_only_in_metric():
+    from kdbench.leaderboard.render import _plot_name
+    keys = [('mini', 'coco', 'T', 'S', 'bbox_mAP'),
+            ('mini', 'coco', 'T', 'S', 'AP50'), ('mini', 'voc', 'T', 'S', 'mAP')]
+    assert [_plot_name(k, keys) for k in keys] == [
+        'coco_mini_t_to_s_bbox_map', 'coco_mini_t_to_s_ap50', 'voc_mini']

@@ -229,14 +229,13 @@ def test_cached_kd_trains_under_ddp_each_rank_on_its_samples(
                       *TINY_OPTIONS, *model_opts])
     assert built.returncode == 0, built.stderr[-3000:]
 
-    def dist_train(work, *extra):
-        env = dict(os.environ, PYTHON=sys.executable, PORT=free_port())
-        env.pop('KDBENCH_ALLOW_PICKLE', None)
-        return subprocess.run(
-            ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir',
-             str(work), '--cfg-options', *TINY_OPTIONS, *model_opts, *extra],
-            cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
-    proc = dist_train(tmp_path / 'dist')
+    env = dict(os.environ, PYTHON=sys.executable, PORT=free_port())
+    env.pop('KDBENCH_ALLOW_PICKLE', None)
+    proc = subprocess.run(
+        ['bash', 'tools/dist_train.sh', CONFIG, '2', '--work-dir',
+         str(tmp_path / 'dist'), '--cfg-options', *TINY_OPTIONS,
+         *model_opts],
+        cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-4000:]
     assert 'distill.loss_kd' in log and 'accuracy/top1' in log

@@ -88,27 +88,11 @@ def load_weights_strictly(runner, checkpoint: str) -> None:
     then report numbers of a partly random model)."""
     from mmengine.model import is_model_wrapper
 
-    from kdbench.compat import load_checkpoint_file
-    from kdbench.utils.cli import UserInputError
-    from kdbench.utils.state_dicts import (extract_state_dict,
-                                           state_dict_problems)
+    from kdbench.utils import state_dicts
     model = runner.model.module if is_model_wrapper(
         runner.model) else runner.model
-    try:
-        state = extract_state_dict(load_checkpoint_file(checkpoint, 'cpu'))
-    except ValueError as err:
-        raise UserInputError(f'{checkpoint}: {err}.') from None
-    problems = state_dict_problems(model.state_dict(), state)
-    if problems:
-        hint = (' It looks like a distiller checkpoint: test its '
-                '<work_dir>/weights.pth, or extract the student with '
-                'tools/export_student.py.' if any(
-                    k.startswith('student.') for k in state) else '')
-        raise UserInputError(
-            f'{checkpoint} does not fit the model of this config: '
-            + '; '.join(problems) + '.' + hint)
-    model.load_state_dict(state, strict=False)
-    runner.logger.info(f'Loaded {len(state)} tensors from {checkpoint}')
+    loaded = state_dicts.load_weights_strictly(model, checkpoint)
+    runner.logger.info(f'Loaded {loaded} tensors from {checkpoint}')
 
 
 if __name__ == '__main__':

@@ -428,10 +428,11 @@ def render_markdown(records: List[dict], task: str, title: str,
                       f'![validation {metric} against iterations, mean '
                       f'over seeds]({links["curves"]})'
                       if 'curves' in links else
-                      'No learning curves: these runs validate once, after '
-                      'training.' if any(r.get('curve') for m, r in
-                                         rows.items() if m != 'teacher')
-                      else '']
+                      'No learning curves: the runs share fewer than two '
+                      'validation points (the dense suites validate once, '
+                      'after training).' if any(
+                          r.get('curve') for m, r in rows.items()
+                          if m != 'teacher') else '']
         commits = sorted({c for r in rows.values() for c in r['commits']})
         lines += ['', 'Commits: ' + ', '.join(f'`{c[:12]}`'
                                                for c in commits), '']
@@ -643,8 +644,9 @@ def write_plots(rows: Dict[str, dict], metric: str, stem: str) -> dict:
     curves = [(m, r['curve']) for m, r in
               sorted(rows.items(), key=lambda kv: _order(kv[0]))
               if r.get('curve') and m != 'teacher']
-    # one validation per run (the dense suites validate after training
-    # only) makes no curve: no plot then, the table says why
+    # fewer than two validation points shared by the seeds (the dense
+    # suites validate after training only) make no curve: no plot then,
+    # the table says why
     if any(len(curve) > 1 for _, curve in curves):
         fig, ax = plt.subplots(figsize=(8, 5))
         cmap = plt.get_cmap('tab20')
@@ -668,12 +670,14 @@ def write_plots(rows: Dict[str, dict], metric: str, stem: str) -> dict:
 def _plot_name(key: tuple, tables) -> str:
     """``<dataset>_<benchmark>`` of a table, with its teacher and student
     when another table of the file has the same dataset and benchmark
-    (two detector families on mini COCO), so that no table's plots
-    overwrite another's."""
-    benchmark, dataset, teacher, student = key[:4]
+    (two detector families on mini COCO), and its metric when another
+    has those too, so that no table's plots overwrite another's."""
+    benchmark, dataset, teacher, student, metric = key
     name = f'{_slug(dataset)}_{_slug(benchmark)}'
     if sum(1 for k in tables if k[:2] == key[:2]) > 1:
         name += f'_{_slug(teacher)}_to_{_slug(student)}'
+    if sum(1 for k in tables if k[:4] == key[:4]) > 1:
+        name += f'_{_slug(metric)}'
     return name
 
 
@@ -690,7 +694,11 @@ def write_leaderboard(records: List[dict], task: str, title: str,
     plots = {}
     tables = summarize([r for r in records if r['task'] == task])
     for key, rows in tables.items():
-        written = write_plots(rows, key[4], f'{base}_{_plot_name(key, tables)}')
+        stem = f'{base}_{_plot_name(key, tables)}'
+        written = write_plots(rows, key[4], stem)
+        for kind in ('forest', 'curves'):  # a plot no longer drawn goes
+            if kind not in written and osp.isfile(f'{stem}_{kind}.png'):
+                os.remove(f'{stem}_{kind}.png')
         plots[key] = {k: osp.basename(v) for k, v in written.items()}
     name = _records_name(records_path)
     text = render_markdown(records, task, title, name, plots, comparisons,

@@ -41,3 +41,28 @@ def state_dict_problems(expected: Dict[str, torch.Tensor],
     if wrong:
         problems.append(f'{len(wrong)} shape mismatches ({few(wrong)})')
     return problems
+
+
+def load_weights_strictly(model: torch.nn.Module, checkpoint: str) -> int:
+    """Load ``checkpoint`` (under kdbench's trust policy) into ``model``,
+    refusing a file that does not fit it with a one-line
+    :class:`~kdbench.utils.cli.UserInputError` (mmengine's ``load_from``
+    only warns, and an evaluation would then score a partly random model).
+    Returns the number of tensors loaded."""
+    from kdbench.compat import load_checkpoint_file
+    from kdbench.utils.cli import UserInputError
+    try:
+        state = extract_state_dict(load_checkpoint_file(checkpoint, 'cpu'))
+    except ValueError as err:
+        raise UserInputError(f'{checkpoint}: {err}.') from None
+    problems = state_dict_problems(model.state_dict(), state)
+    if problems:
+        hint = (' It looks like a distiller checkpoint: test its '
+                '<work_dir>/weights.pth, or extract the student with '
+                'tools/export_student.py.' if any(
+                    k.startswith('student.') for k in state) else '')
+        raise UserInputError(
+            f'{checkpoint} does not fit the model of this config: '
+            + '; '.join(problems) + '.' + hint)
+    model.load_state_dict(state, strict=False)
+    return len(state)

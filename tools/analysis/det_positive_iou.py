@@ -39,17 +39,19 @@ def positive_ious(cfg, weights: str, images: int):
     from mmdet.models.utils import unpack_gt_instances
     from mmengine.runner import Runner
 
-    from kdbench.compat import load_checkpoint_file
     from kdbench.utils.cli import UserInputError
+    from kdbench.utils.state_dicts import load_weights_strictly
     from kdbench.utils.step_timing import build_in_scope
     model = build_in_scope(cfg, cfg.model.to_dict())
-    if not isinstance(getattr(model, 'bbox_head', None), gfl_head.GFLHead):
+    head = getattr(model, 'bbox_head', None)
+    # GFLHead itself: a subclass (mmdet's LDHead) computes its targets in
+    # a loss of its own
+    if type(head) is not gfl_head.GFLHead:
         raise UserInputError(
-            f'{cfg.filename}: the model has no GFL head (its bbox_head is '
-            f'{type(getattr(model, "bbox_head", None)).__name__}); this '
-            f'tool reads the positives of GFLHead.loss_by_feat.')
-    state = load_checkpoint_file(weights, weights_only=True)
-    model.load_state_dict(state.get('state_dict', state), strict=True)
+            f'{cfg.filename}: the model\'s bbox_head is '
+            f'{type(head).__name__}, not GFLHead; this tool reads the '
+            f'positives of GFLHead.loss_by_feat.')
+    load_weights_strictly(model, weights)
     model.eval()
     recorded = []
     overlaps = gfl_head.bbox_overlaps
@@ -66,6 +68,16 @@ def positive_ious(cfg, weights: str, images: int):
             for batch in Runner.build_dataloader(loader_cfg):
                 data = model.data_preprocessor(batch, training=True)
                 samples = data['data_samples']
+                # mmdet's test pipelines load the boxes after Resize: the
+                # boxes are the original image's, the priors the resized one's
+                for sample in samples:
+                    scale = sample.metainfo.get('scale_factor', (1.0, 1.0))
+                    if any(abs(float(f) - 1.0) > 1e-6 for f in scale):
+                        raise UserInputError(
+                            f'{cfg.filename}: its validation pipeline resizes '
+                            f'the images (scale factor {tuple(scale)}) but '
+                            f'not their boxes; this tool needs images scored '
+                            f'at their own size (the mini configs).')
                 gts, ignores, metas = unpack_gt_instances(samples)
                 outs = model.bbox_head(model.extract_feat(data['inputs']))
                 model.bbox_head.loss_by_feat(*outs, gts, metas, ignores)
@@ -79,6 +91,9 @@ def main(argv=None):
     from kdbench.utils.cli import UserInputError, load_config, \
         report_user_errors
     with report_user_errors():
+        if args.images < 1:
+            raise UserInputError(f'--images must be at least 1, not '
+                                 f'{args.images}.')
         if len(args.pairs) % 2:
             raise UserInputError('Give CONFIG WEIGHTS pairs: '
                                  f'{len(args.pairs)} paths were given.')

@@ -8,11 +8,14 @@ Reads the current runs of a suite (the ones its table shows) and, for each
 metric key of the runs' evaluation (e.g. ``coco/bbox_mAP_75``: LD claims
 better localisation, which AP at IoU 0.75 shows more than AP50), prints
 per method: n, mean ± std, its reference row, Δ with the 95 % CI (paired
-by seed when the suite pairs) and the verdict. The test split's metrics
-are read when the suite has a validation split, as the table's number is.
-A run that lacks the key is listed, not dropped silently.
+by seed when the suite pairs) and the verdict, one block per table of
+the suite (dataset, teacher, student). The test split's metrics are read
+when the suite has a validation split, as the table's number is. A run
+that gives no value (failed, the key absent, or -1: pycocotools' "no
+ground truth in this area range") is listed, not dropped silently.
 """
 import argparse
+import math
 import os.path as osp
 import sys
 
@@ -43,35 +46,59 @@ def _evaluation(record: dict) -> dict:
     return extra.get('metrics') or {}
 
 
-def metric_rows(records, suite: str, key: str, scale: float):
-    """``(rows, missing)``: per method of the suite's current runs, its
-    values by seed, reference, pairing, and the stats of Δ; ``missing``
-    lists ``(method, seed)`` whose evaluation lacks ``key``."""
+def _score(metrics: dict, key: str):
+    """The value of ``key``, or None when the run did not evaluate it:
+    absent, not finite, or negative (pycocotools writes -1 for an area
+    range without ground truth)."""
+    value = metrics.get(key)
+    if value is None or not math.isfinite(float(value)) or float(value) < 0:
+        return None
+    return float(value)
+
+
+def metric_tables(records, suite: str, key: str, scale: float):
+    """Per table of the suite (as the leaderboard groups them: dataset,
+    teacher, student), ``(title, rows, missing)``: per method its values
+    by seed, reference and the stats of Δ (paired when both rows are);
+    ``missing`` lists ``(method, seed, why)`` of the current runs that
+    give no value of ``key`` (failed, or not evaluated)."""
     from kdbench.leaderboard import stats
     from kdbench.leaderboard.render import current_runs
-    current = current_runs([r for r in records if r.get('suite') == suite])
-    values, missing, meta = {}, [], {}
-    for method, runs in current.items():
-        if method == 'teacher':
-            continue
-        for r in runs:
-            metrics = _evaluation(r)
-            if key in metrics:
-                values.setdefault(method, {})[r['seed']] = \
-                    float(metrics[key]) * scale
-            else:
-                missing.append((method, r['seed']))
-        meta[method] = (runs[0].get('reference', 'baseline'),
-                        bool(runs[0].get('paired')))
-    rows = {}
-    for method, by_seed in values.items():
-        ref, paired = meta[method]
-        delta = None
-        if method != ref and ref in values:
-            delta = stats.compare(by_seed, values[ref], paired)
-        rows[method] = dict(values=by_seed, reference=ref, delta=delta,
-                            mean_std=stats.mean_std(list(by_seed.values())))
-    return rows, missing
+    groups = {}
+    for r in records:
+        if r.get('suite') == suite:
+            groups.setdefault((r.get('dataset'), r.get('teacher'),
+                               r.get('student')), []).append(r)
+    tables = []
+    for (dataset, teacher, student), group in groups.items():
+        values, missing, meta = {}, [], {}
+        for method, runs in current_runs(group).items():
+            if method == 'teacher':
+                continue
+            for r in runs:
+                value = None if r.get('status') == 'failed' else _score(
+                    _evaluation(r), key)
+                if value is None:
+                    missing.append((method, r['seed'], 'failed' if r.get(
+                        'status') == 'failed' else 'not evaluated'))
+                else:
+                    values.setdefault(method, {})[r['seed']] = value * scale
+            meta[method] = (runs[0].get('reference', 'baseline'),
+                            bool(runs[0].get('paired')))
+        rows = {}
+        for method, by_seed in values.items():
+            ref, paired = meta[method]
+            delta = None
+            if method != ref and ref in values:
+                delta = stats.compare(by_seed, values[ref],
+                                      paired and meta[ref][1])
+            rows[method] = dict(values=by_seed, reference=ref, delta=delta,
+                                mean_std=stats.mean_std(list(
+                                    by_seed.values())))
+        if rows or missing:
+            tables.append((f'{dataset}: {teacher} -> {student}', rows,
+                           missing))
+    return tables
 
 
 def main(argv=None):
@@ -81,35 +108,41 @@ def main(argv=None):
     from kdbench.utils.cli import UserInputError, load_config, \
         report_user_errors
     with report_user_errors():
-        suite = repo_relpath(args.suite)
+        path = args.suite if osp.isfile(args.suite) else osp.join(
+            REPO, args.suite)
+        suite = repo_relpath(osp.abspath(path))
         scale = args.scale if args.scale is not None else float(
-            load_config(args.suite).get('metric_scale', 1))
+            load_config(path).get('metric_scale', 1))
         records = read_records(args.records)
         if not any(r.get('suite') == suite for r in records):
             raise UserInputError(f'{args.records} holds no run of {suite}: '
                                  f'run tools/benchmark.py {suite} first.')
         for key in args.metrics:
-            rows, missing = metric_rows(records, suite, key, scale)
-            if not rows:
+            tables = metric_tables(records, suite, key, scale)
+            if not any(rows for _, rows, _ in tables):
                 raise UserInputError(
-                    f'No current run of {suite} has the metric {key!r}; '
+                    f'No current run of {suite} has a value of {key!r}; '
                     f'the runs record: {sorted(_keys(records, suite))}.')
-            print(f'\n{key} (x{scale:g}), {suite}')
-            print('| method | n | mean ± std | vs | Δ [95 % CI] | verdict |')
-            print('|---|---|---|---|---|---|')
-            for method in sorted(rows, key=lambda m: (m != 'baseline', m)):
-                row = rows[method]
-                mean, std = row['mean_std']
-                d = row['delta']
-                cells = ('–', '–', '–') if d is None else (
-                    row['reference'],
-                    f'{d.delta:+.2f} [{d.low:+.2f}, {d.high:+.2f}]',
-                    d.verdict)
-                print(f'| {method} | {len(row["values"])} | {mean:.2f} ± '
-                      f'{std:.2f} | ' + ' | '.join(cells) + ' |')
-            if missing:
-                print('runs without this metric (not counted): ' + ', '.join(
-                    f'{m} seed {s}' for m, s in sorted(missing)))
+            for title, rows, missing in tables:
+                print(f'\n{key} (x{scale:g}), {suite}, {title}')
+                print('| method | n | mean ± std | vs | n pairs | '
+                      'Δ [95 % CI] | verdict |')
+                print('|---|---|---|---|---|---|---|')
+                for method in sorted(rows, key=lambda m: (m != 'baseline',
+                                                          m)):
+                    row = rows[method]
+                    mean, std = row['mean_std']
+                    d = row['delta']
+                    cells = ('–', '–', '–', '–') if d is None else (
+                        row['reference'], str(d.n),
+                        f'{d.delta:+.2f} [{d.low:+.2f}, {d.high:+.2f}]',
+                        d.verdict)
+                    print(f'| {method} | {len(row["values"])} | {mean:.2f} '
+                          f'± {std:.2f} | ' + ' | '.join(cells) + ' |')
+                if missing:
+                    print('runs without a value (not counted): ' + ', '.join(
+                        f'{m} seed {s} ({why})'
+                        for m, s, why in sorted(missing)))
 
 
 def _keys(records, suite):
