@@ -5,6 +5,8 @@
 #   make benchmark   set up, then run the mini classification benchmark
 #   make benchmark-det   the mini detection suites (DET_SUITES)
 #   make benchmark-seg   the mini segmentation suite (SEG_SUITES)
+#   make benchmark-tiny  the mini tiny-network suite, then its transfer matrix
+#   make benchmark-all   every mini suite above, one after the other
 #   make test        set up, then run the test suite
 #
 # The first set-up builds mmcv from source (~20 min on 2 cores); pip caches
@@ -20,10 +22,12 @@ DET_SUITES ?= configs/benchmarks/det_gfl_coco_mini.py \
               configs/benchmarks/det_gfl_voc_mini.py \
               configs/benchmarks/det_frcnn_voc_mini.py
 SEG_SUITES ?= configs/benchmarks/seg_pspnet_cityscapes_mini.py
+TINY_SUITE ?= configs/benchmarks/tiny_mini.py
+TRANSFER_SUITE ?= configs/benchmarks/transfer_mini.py
 PYTEST_ARGS ?=
 
 .PHONY: setup data test benchmark benchmark-quick benchmark-det benchmark-seg \
-        clean-venv
+        benchmark-tiny benchmark-all clean-venv
 
 setup: $(STAMP)
 
@@ -64,6 +68,14 @@ benchmark-det: data
 benchmark-seg: data
 	for suite in $(SEG_SUITES); do \
 		$(VPY) tools/benchmark.py $$suite || exit 1; done
+
+# the transfer matrix fine-tunes the backbones the tiny suite pretrained
+benchmark-tiny: data
+	$(VPY) tools/benchmark.py $(TINY_SUITE)
+	$(VPY) tools/transfer.py $(TRANSFER_SUITE)
+
+# each suite resumes and skips what is recorded: rerun after a stop
+benchmark-all: benchmark benchmark-det benchmark-seg benchmark-tiny
 
 clean-venv:
 	rm -rf $(VENV)
