@@ -39,6 +39,8 @@ def suite_options(records, task, repo):
     this repository's ``configs/benchmarks/`` only (a records file names
     its suites; a path elsewhere is not read, a config being code)."""
     from mmengine.config import Config
+
+    from kdbench.leaderboard.runner import tuning_grids
     trusted = osp.realpath(osp.join(repo, 'configs', 'benchmarks'))
     comparisons, share, grids = [], {}, {}
     for suite in sorted({r.get('suite') for r in records
@@ -52,8 +54,7 @@ def suite_options(records, task, repo):
                         if tuple(c) not in comparisons]
         tuning = cfg.get('tuning') or {}
         share.update(tuning.get('share', {}))
-        grids.update({m: dict(tuning.get('method_grids', {}).get(
-            m, tuning.get('grid', {}))) for m in cfg.get('methods', {})})
+        grids.update(tuning_grids(tuning, cfg.get('methods', {})))
     return comparisons, share, grids
 
 

@@ -108,6 +108,13 @@ def repo_relpath(path: str) -> str:
     return osp.relpath(osp.join(REPO_ROOT, path), REPO_ROOT)
 
 
+def tuning_grids(tuning: dict, methods) -> Dict[str, dict]:
+    """Each method's tuning grid: its entry of ``tuning.method_grids``,
+    else the suite's ``tuning.grid``."""
+    return {m: dict((tuning.get('method_grids') or {}).get(
+        m, tuning.get('grid') or {})) for m in methods}
+
+
 def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(
         timespec='seconds')
@@ -218,8 +225,7 @@ class BenchmarkRunner(TeacherExtras):
         tuning = dict(self.suite.get('tuning') or {})
         tuning.update(quick_cfg.get('tuning', {}))
         self.tune_seed = tuning.get('seed')
-        self.grids = {m: dict(tuning.get('method_grids', {}).get(
-            m, tuning.get('grid', {}))) for m in self.all_methods}
+        self.grids = tuning_grids(tuning, self.all_methods)
         self.shared_tuning = dict(tuning.get('share', {}))
         self._check_tuning()
         self.work_root = osp.abspath(work_root)
