@@ -181,7 +181,10 @@ def test_metric_deltas_pairs_by_seed_and_lists_runs_without_the_key(
                         metrics = {k: x + 0.1 for k, x in metrics.items()}
                     f.write(json.dumps(dict(
                         suite=name, method=method, seed=seed, phase='test',
+                        task='detection', benchmark='mini', metric='mAP',
                         dataset=dataset, teacher='T', student='S',
+                        config=f'{method}.py', commit='abc', iters=10,
+                        train_s=1.0, s_per_iter=0.1, peak_mem_mb=1.0,
                         paired=True, reference='baseline', value=30.0,
                         status='failed' if (method, seed) == ('ld', 5)
                         else None,

@@ -57,48 +57,31 @@ def _score(metrics: dict, key: str):
 
 
 def metric_tables(records, suite: str, key: str, scale: float):
-    """Per table of the suite (as the leaderboard groups them: dataset,
-    teacher, student), ``(title, rows, missing)``: per method its values
-    by seed, reference and the stats of Δ (paired when both rows are);
-    ``missing`` lists ``(method, seed, why)`` of the current runs that
-    give no value of ``key`` (failed, or not evaluated)."""
-    from kdbench.leaderboard import stats
-    from kdbench.leaderboard.render import current_runs
-    groups = {}
+    """The suite's tables as the leaderboard builds them
+    (``render.summarize``: grouping, current runs, pairing, Δ), with each
+    run's value replaced by ``key`` (x ``scale``); a run without a value
+    of ``key`` is counted as failed ("not evaluated"). Returns
+    ``[(table key, rows, {method: {seed: why}})]``."""
+    from kdbench.leaderboard.render import summarize
+    mapped = []
     for r in records:
-        if r.get('suite') == suite:
-            groups.setdefault((r.get('dataset'), r.get('teacher'),
-                               r.get('student')), []).append(r)
-    tables = []
-    for (dataset, teacher, student), group in groups.items():
-        values, missing, meta = {}, [], {}
-        for method, runs in current_runs(group).items():
-            if method == 'teacher':
-                continue
-            for r in runs:
-                value = None if r.get('status') == 'failed' else _score(
-                    _evaluation(r), key)
-                if value is None:
-                    missing.append((method, r['seed'], 'failed' if r.get(
-                        'status') == 'failed' else 'not evaluated'))
-                else:
-                    values.setdefault(method, {})[r['seed']] = value * scale
-            meta[method] = (runs[0].get('reference', 'baseline'),
-                            bool(runs[0].get('paired')))
-        rows = {}
-        for method, by_seed in values.items():
-            ref, paired = meta[method]
-            delta = None
-            if method != ref and ref in values:
-                delta = stats.compare(by_seed, values[ref],
-                                      paired and meta[ref][1])
-            rows[method] = dict(values=by_seed, reference=ref, delta=delta,
-                                mean_std=stats.mean_std(list(
-                                    by_seed.values())))
-        if rows or missing:
-            tables.append((f'{dataset}: {teacher} -> {student}', rows,
-                           missing))
-    return tables
+        if r.get('suite') != suite:
+            continue
+        r = dict(r)
+        if r.get('status') != 'failed' and r.get('method') != 'teacher':
+            value = _score(_evaluation(r), key)
+            if value is None:
+                r.update(status='failed', error='not evaluated')
+            else:
+                r['value'] = value * scale
+        mapped.append(r)
+    failures = {}
+    tables = summarize(mapped, failures)
+    return [(k, {m: row for m, row in rows.items() if m != 'teacher'},
+             {m: {s: 'not evaluated' if why == 'not evaluated' else 'failed'
+                  for s, why in seeds.items()}
+              for m, seeds in failures.get(k, {}).items()})
+            for k, rows in tables.items()]
 
 
 def main(argv=None):
@@ -123,27 +106,27 @@ def main(argv=None):
                 raise UserInputError(
                     f'No current run of {suite} has a value of {key!r}; '
                     f'the runs record: {sorted(_keys(records, suite))}.')
-            for title, rows, missing in tables:
-                print(f'\n{key} (x{scale:g}), {suite}, {title}')
+            for (_, dataset, teacher, student, _), rows, missing in tables:
+                print(f'\n{key} (x{scale:g}), {suite}, {dataset}: {teacher} '
+                      f'-> {student}')
                 print('| method | n | mean ± std | vs | n pairs | '
                       'Δ [95 % CI] | verdict |')
                 print('|---|---|---|---|---|---|---|')
                 for method in sorted(rows, key=lambda m: (m != 'baseline',
                                                           m)):
                     row = rows[method]
-                    mean, std = row['mean_std']
                     d = row['delta']
                     cells = ('–', '–', '–', '–') if d is None else (
                         row['reference'], str(d.n),
                         f'{d.delta:+.2f} [{d.low:+.2f}, {d.high:+.2f}]',
                         d.verdict)
-                    print(f'| {method} | {len(row["values"])} | {mean:.2f} '
-                          f'± {std:.2f} | ' + ' | '.join(cells) + ' |')
+                    print(f'| {method} | {row["n"]} | {row["mean"]:.2f} ± '
+                          f'{row["std"]:.2f} | ' + ' | '.join(cells) + ' |')
                 if missing:
                     print('runs without a value (not counted): ' + ', '.join(
-                        f'{m} seed {s} ({why})'
-                        for m, s, why in sorted(missing)))
-
+                        f'{m} seed {s} ({why})' for m, seeds in
+                        sorted(missing.items()) for s, why in
+                        sorted(seeds.items())))
 
 def _keys(records, suite):
     keys = set()
