@@ -25,6 +25,8 @@ SEG_SUITES ?= configs/benchmarks/seg_pspnet_cityscapes_mini.py
 TINY_SUITE ?= configs/benchmarks/tiny_mini.py
 TRANSFER_SUITE ?= configs/benchmarks/transfer_mini.py
 PYTEST_ARGS ?=
+# pytest-xdist workers: one per core of the 2-core reference machine
+PYTEST_WORKERS ?= 2
 
 .PHONY: setup data test benchmark benchmark-quick benchmark-det benchmark-seg \
         benchmark-tiny benchmark-all clean-venv
@@ -53,7 +55,7 @@ data: setup
 	$(VPY) tools/prepare_data.py --source $${FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
 
 test: data
-	$(VPY) -m pytest tests -q $(PYTEST_ARGS)
+	$(VPY) -m pytest tests -q -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 benchmark: data
 	$(VPY) tools/benchmark.py $(SUITE)
