@@ -406,7 +406,7 @@ def test_runner_trains_extra_teachers_and_builds_teacher_caches(
         'kd-cached_r18-w16_r18-w8_1xb64-3e_fmnist-mini.py'))
     options = dict(o.split('=', 1) for o in TINY_OPTIONS)
     with open(suite, 'a') as f:
-        f.write(f'''
+        f.write('''
 seeds = [0]
 extra_teachers = dict(r50=dict(
     config='configs/cls/teacher/r50-w8_1xb128-30e_fmnist-mini.py', seed=0))

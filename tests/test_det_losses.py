@@ -1,5 +1,4 @@
 """Detection distillation losses against mmdet and hand-computed values."""
-import math
 
 import numpy as np
 import pytest

@@ -2,7 +2,6 @@
 the online one on the same views (and, with top-k truncation, stays
 within the bound computed here), and a stale, incomplete or mismatched
 cache is refused with the command that rebuilds it."""
-import math
 import os.path as osp
 
 import pytest

@@ -1,7 +1,7 @@
 """Distillation of dense (one-stage) detectors with box-bin heads: LD and
 feature imitation on mmdet's GFL."""
 import copy
-from typing import Dict, List, Optional, Union
+from typing import Dict, Optional
 
 import torch
 from mmdet.models.utils import unpack_gt_instances

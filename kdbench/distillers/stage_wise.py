@@ -10,7 +10,6 @@ import copy
 import difflib
 from typing import Dict, List, Optional, Sequence
 
-import torch
 from mmengine.logging import print_log
 
 from kdbench.registry import MODELS
