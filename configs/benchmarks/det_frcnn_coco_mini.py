@@ -28,7 +28,7 @@ methods = dict(
     chen_reg='configs/det/chen/chen-reg_' + _pair,
     chen_hint='configs/det/chen/chen-hint_' + _pair,
 )
-# --quick: one seed, 1 epoch instead of 4, same (cached) teacher; records
+# --quick: one seed, 1 epoch instead of 3, same (cached) teacher; records
 # and table go under work_dirs/benchmarks/quick, not leaderboards/.
 quick = dict(
     seeds=[0],
