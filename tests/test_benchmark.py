@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from kdbench.leaderboard import read_records
 
 from conftest import BASELINE_CFG, KD_CFG, REPO, run_tool, tiny_suite
@@ -299,44 +301,82 @@ def test_a_teacher_that_is_a_cached_pretraining_is_not_trained_again(
 
 
 def _schedule_problems(config, options):
-    """Schedulers that mmengine would refuse (begin >= end) once the
-    runner's options are merged into ``config``."""
+    """What is wrong with the LR schedule of ``config`` once the runner's
+    options are merged: a scheduler mmengine would refuse (begin >= end),
+    an option that added a key instead of setting one (a per-optimizer
+    schedule, e.g. {'student': [...], 'critic': [...]}, given a '1' key),
+    or a schedule that does not end with the training loop (it would stop
+    before annealing, or anneal early)."""
     from mmengine.config import Config
     cfg = Config.fromfile(osp.join(REPO, config))
     cfg.merge_from_dict({k: v for k, v in options.items()
                          if k.startswith(('train_cfg', 'param_scheduler'))})
     schedulers = cfg.get('param_scheduler') or []
-    if isinstance(schedulers, dict):
-        schedulers = [schedulers]
-    return [f'{config}: {s.type} begin {s.get("begin", 0)} >= end '
-            f'{s["end"]}' for s in schedulers
-            if 'end' in s and s.get('begin', 0) >= s['end']]
+    if isinstance(schedulers, dict) and 'type' not in schedulers:
+        groups = dict(schedulers)  # one schedule per optimizer
+    else:
+        groups = {'': schedulers if isinstance(schedulers, list)
+                  else [schedulers]}
+    loop = cfg.get('train_cfg') or {}
+    problems = []
+    for name, group in groups.items():
+        if not isinstance(group, (list, tuple)):
+            problems.append(f'{config}: param_scheduler.{name} is not a '
+                            f'list of schedulers: {group}')
+            continue
+        for s in group:
+            if 'end' in s and s.get('begin', 0) >= s['end']:
+                problems.append(f'{config}: {s.type} begin '
+                                f'{s.get("begin", 0)} >= end {s["end"]}')
+        by_epoch = {s.get('by_epoch', True) for s in group}
+        ends = [s['end'] for s in group if 'end' in s]
+        length = loop.get('max_epochs') if by_epoch == {True} else \
+            loop.get('max_iters') if by_epoch == {False} else None
+        if ends and length is not None and max(ends) != length:
+            problems.append(f'{config}: the {name or "lr"} schedule ends at '
+                            f'{max(ends)}, the training loop at {length}')
+    return problems
 
 
-def test_every_quick_suite_schedule_is_valid(tmp_path, monkeypatch):
-    """Each suite's --quick options, as the runner merges them, leave every
-    method's and the teacher's LR schedule valid (a 1-epoch quick run of a
-    config whose cosine phase starts at epoch 1 used to crash)."""
+@pytest.mark.parametrize('quick', [True, False])
+def test_every_suite_schedule_is_valid_and_anneals(tmp_path, monkeypatch,
+                                                   quick):
+    """Each suite's options (--quick's too), as the runner merges them,
+    leave every method's and the teacher's LR schedule valid and ending
+    with its training loop (a 1-epoch quick run of a config whose cosine
+    phase starts at epoch 1 used to crash; a quick segmentation run
+    stopped its poly decay at 100 of 750 iterations)."""
     import glob
     from mmengine.config import Config
     from kdbench.leaderboard.runner import BenchmarkRunner
-    problems, checked = [], 0
+    problems, seen = [], set()
     for suite in sorted(glob.glob(osp.join(REPO, 'configs/benchmarks/*.py'))):
-        if 'quick' not in Config.fromfile(suite) or \
-                'task' not in Config.fromfile(suite):
+        cfg = Config.fromfile(suite)
+        if 'task' not in cfg or (quick and 'quick' not in cfg):
             continue
-        runner = BenchmarkRunner(suite, quick=True,
+        runner = BenchmarkRunner(suite, quick=quick,
                                  records_path=str(tmp_path / 'r.jsonl'),
                                  work_root=str(tmp_path / 'work'))
-        jobs = [(config, options) for _, config, options in
-                planned_jobs(runner, monkeypatch)]
+        if quick:  # no grid: the runs run() would train
+            jobs = [(config, options) for _, config, options in
+                    planned_jobs(runner, monkeypatch)]
+        else:  # every setting of every method's grid
+            runner._extra_weights = {n: f'{n}.pth' for n in
+                                     runner.suite.get('extra_teachers', {})}
+            jobs = [(runner.all_methods[m],
+                     {**runner._method_options(m, 't.pth'), **point})
+                    for m in runner.all_methods
+                    for point in runner.grid_points(m)]
         teacher = runner.suite.teacher
-        if not teacher.get('checkpoint'):
-            jobs.append((teacher.config, runner.teacher_options))
         for config, options in jobs:
-            problems += _schedule_problems(config, options)
-            checked += 1
-    assert checked > 40
+            # the schedule depends on the config and these options only
+            key = (config, tuple(sorted(
+                (k, repr(v)) for k, v in options.items()
+                if k.startswith(('train_cfg', 'param_scheduler')))))
+            if key not in seen:
+                seen.add(key)
+                problems += _schedule_problems(config, options)
+    assert len(seen) > 40
     assert not problems, problems
 
 

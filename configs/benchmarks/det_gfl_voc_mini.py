@@ -1,6 +1,6 @@
 # Mini detection suite, dense-detector family: GFL R-18 teacher (trained
 # once, cached) -> GFL R-18 at 1/4 width, 4 epochs on the 1200 mini VOC 07+12
-# scenes, 5 seeds per method; VOC07 mAP at IoU 0.5 (11-point), x100.
+# scenes, 13 seeds per method; VOC07 mAP at IoU 0.5 (11-point), x100.
 #   python tools/benchmark.py configs/benchmarks/det_gfl_voc_mini.py
 task = 'detection'
 benchmark = 'mini'
@@ -13,6 +13,10 @@ leaderboard = 'leaderboards/detection.md'
 _base_ = ['./_base_/dense_protocol.py']
 # validation on the holdout scenes (once, after training: tuning); the
 # table's number is the test split (VOC2007 test), evaluated once
+# 13 seeds: at 5 the table's MDE was 2.89 mAP (pooled sd of the per-seed
+# differences 1.72; the test split is 200 scenes) against the protocol's
+# 1.5; that sd gives 1.46 at 13 paired seeds
+seeds = list(range(13))
 teacher = dict(name='GFL R-18', seed=0,
                config='configs/det/teacher/gfl_r18_1xb8-16e_voc-mini.py')
 student = 'GFL R-18 w16'
