@@ -2,8 +2,8 @@
 # with the protocol's three disjoint splits, fixed for every run:
 #   train       the first `train_subset` training items (5k), each drawn
 #               on a new random canvas every time it is loaded (5k, not
-#               10k, halves the cost of the tiny suite's 81 runs: 9 methods
-#               x (4 tuning settings + 5 seeds), most of them NetAug /
+#               10k, halves the cost of the tiny suite's 80 runs: 7 tuned
+#               rows x 5 lrs + 9 rows x 5 seeds, most of them NetAug /
 #               NetDistiller runs at ~4x the plain step on a CPU; a new
 #               canvas per load keeps the plain network far from fitting
 #               its items);
