@@ -538,10 +538,11 @@ def _notes(rows: Dict[str, dict], metric: str) -> List[str]:
         if shared:
             notes.append(
                 '(as X): not tuned; trained with the setting chosen for X, '
-                'of which the row is another implementation ('
-                + ', '.join(f'{m} as {x}' for m, x in sorted(shared.items()))
-                + '), so their Δ measures the implementation at one '
-                'setting.')
+                'of which the row is another implementation or an ablation '
+                '(' + ', '.join(f'{m} as {x}'
+                                for m, x in sorted(shared.items()))
+                + '), so its Δ to X measures the implementation, or the '
+                'part the ablation removes, at one setting.')
             stale = sorted(m for m in shared if rows[m]['share_stale'])
             if stale:
                 notes.append(

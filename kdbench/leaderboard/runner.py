@@ -174,9 +174,10 @@ class BenchmarkRunner(TeacherExtras):
       share={method: source})``: the settings tried per method on the
       validation split; a method in ``share`` is not tuned but trains with
       the setting chosen for ``source`` (another implementation of the same
-      method, e.g. KD from a teacher-output cache: compared with its
-      source at the same setting, the comparison measures the
-      implementation, not the noise of two independent choices).
+      method, e.g. KD from a teacher-output cache, or an ablation of it:
+      compared with its source at the same setting, the comparison
+      measures the implementation or the removed part, not the noise of
+      two independent choices).
     """
 
     def __init__(self, suite_path: str, quick: bool = False,
