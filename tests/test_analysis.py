@@ -53,7 +53,7 @@ def test_segmentation_overhead_script_prints_ratios_and_critic_share():
     proc = run_tool(['tools/analysis/seg_distill_overhead.py', '--iters',
                      '1', '--warmup', '0', '--random-teacher', '--configs',
                      'configs/seg/skd/skd-full_pspnet_r18-d8_pspnet_r18-'
-                     'w16-d8_1xb8-750i_cityscapes-mini.py'])
+                     'w16-d8_1xb8-1500i_cityscapes-mini.py'])
     assert proc.returncode == 0, proc.stderr[-3000:]
     out = proc.stdout
     found = re.search(

@@ -13,7 +13,7 @@ from kdbench.losses.arguments import LossArgumentError
 from conftest import REPO
 
 SEG_PI = ('configs/seg/skd/'
-          'skd-pi_pspnet_r18-d8_pspnet_r18-w16-d8_1xb8-750i_cityscapes-mini.py')
+          'skd-pi_pspnet_r18-d8_pspnet_r18-w16-d8_1xb8-1500i_cityscapes-mini.py')
 
 TAU_LOSSES = [losses.KDLoss, losses.OnlineKDLoss, losses.DistributionKLLoss,
               losses.PixelwiseKDLoss, losses.WeightedSoftCELoss,

@@ -268,7 +268,7 @@ def test_dist_train_holistic_segmentation_two_cpu_processes(tmp_path):
     proc = subprocess.run(
         ['bash', 'tools/dist_train.sh',
          'configs/seg/skd/skd-full_pspnet_r18-d8_pspnet_r18-w16-d8_'
-         '1xb8-750i_cityscapes-mini.py', '2', '--work-dir', work,
+         '1xb8-1500i_cityscapes-mini.py', '2', '--work-dir', work,
          '--cfg-options', 'train_dataloader.dataset.indices=12',
          'train_dataloader.batch_size=2', 'val_dataloader.dataset.indices=4',
          'val_dataloader.batch_size=2', 'test_dataloader.dataset.indices=4',

@@ -25,7 +25,7 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(osp.abspath(
     __file__)))))
 
-_PAIR = 'pspnet_r18-d8_pspnet_r18-w16-d8_1xb8-750i_cityscapes-mini.py'
+_PAIR = 'pspnet_r18-d8_pspnet_r18-w16-d8_1xb8-1500i_cityscapes-mini.py'
 CONFIGS = ['configs/seg/skd/skd-pi_' + _PAIR,
            'configs/seg/skd/skd-pi-pa_' + _PAIR,
            'configs/seg/skd/skd-full_' + _PAIR,

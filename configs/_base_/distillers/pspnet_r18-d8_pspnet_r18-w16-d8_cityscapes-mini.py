@@ -1,12 +1,12 @@
 # Mini segmentation pair: teacher PSPNet R-18-d8 (cached by
-# tools/benchmark.py) -> student PSPNet R-18-d8 at 1/4 width, 750
+# tools/benchmark.py) -> student PSPNet R-18-d8 at 1/4 width, 1500
 # iterations at batch 8 on 128x128 crops of the 1000 mini Cityscapes
 # scenes. Method configs set distill_losses (pixel-wise on
 # decode_head.conv_seg, pair-wise on the PSP fused feature
 # decode_head.bottleneck) and the critic.
 _base_ = [
     '../datasets/mini_cityscapes.py',
-    '../schedules/mini_seg.py',
+    '../schedules/mini_seg_1500i.py',
     '../seg_runtime.py',
 ]
 # the class weights of both models' cross-entropy

@@ -5,7 +5,7 @@
 # step. The 16x16 logit maps of a 128x128 crop are resized to 64x64 for the
 # critic (four stride-2 convs and a 4x4 conv need at least 64 px).
 # Critic SGD lr 4e-4, student SGD lr 1e-2, both momentum 0.9, wd 5e-4, poly.
-_base_ = ['./skd-pi-pa_pspnet_r18-d8_pspnet_r18-w16-d8_1xb8-750i_cityscapes-mini.py']
+_base_ = ['./skd-pi-pa_pspnet_r18-d8_pspnet_r18-w16-d8_1xb8-1500i_cityscapes-mini.py']
 model = dict(
     critic=dict(type='kdbench.ScoreMapDiscriminator', with_image=False),
     critic_weight=0.1,
