@@ -368,6 +368,8 @@ def test_every_suite_schedule_is_valid_and_anneals(tmp_path, monkeypatch,
                     for m in runner.all_methods
                     for point in runner.grid_points(m)]
         teacher = runner.suite.teacher
+        if not teacher.get('checkpoint'):
+            jobs.append((teacher.config, runner.teacher_options))
         for config, options in jobs:
             # the schedule depends on the config and these options only
             key = (config, tuple(sorted(

@@ -128,6 +128,7 @@ def main(argv=None):
                         sorted(missing.items()) for s, why in
                         sorted(seeds.items())))
 
+
 def _keys(records, suite):
     keys = set()
     for r in records:
