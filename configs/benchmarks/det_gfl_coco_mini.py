@@ -33,6 +33,9 @@ methods = dict(
     pkd='configs/det/pkd/pkd_' + _pair,
     mgd='configs/det/mgd/mgd_' + _pair,
 )
+# what VLR's class KD adds to the recipe (against its ablation), and the
+# whole recipe against LD alone
+comparisons = [('ld_vlr', 'ld_vlr_no_cls_kd'), ('ld_vlr', 'ld')]
 # every row, the baseline included, tries the same AdamW lr grid (0.5x to
 # 16x the schedule's 1e-3; 8e-3 was added after the first mini-COCO sweep
 # put feat_imit, cwd, pkd and mgd at the top of 0.5x-4x, 1.6e-2 when

@@ -34,6 +34,9 @@ methods = dict(
     pkd='configs/det/pkd/pkd_' + _pair,
     mgd='configs/det/mgd/mgd_' + _pair,
 )
+# what VLR's class KD adds to the recipe (against its ablation), and the
+# whole recipe against LD alone
+comparisons = [('ld_vlr', 'ld_vlr_no_cls_kd'), ('ld_vlr', 'ld')]
 # every row, the baseline included, tries the same AdamW lr grid (0.5x to
 # 32x the schedule's 1e-3) on the validation split (tuning seed 100): the
 # grid the mini-COCO sweeps grew to (8e-3 when feat_imit, cwd, pkd and mgd

@@ -223,6 +223,7 @@ class BenchmarkRunner(TeacherExtras):
                                                     False))
         self.references = dict(self.suite.get('reference', {}))
         self._check_references()
+        self._check_comparisons()
         tuning = dict(self.suite.get('tuning') or {})
         tuning.update(quick_cfg.get('tuning', {}))
         self.tune_seed = tuning.get('seed')
@@ -264,6 +265,16 @@ class BenchmarkRunner(TeacherExtras):
                     f'Suite `reference`: {method!r} -> {ref!r} names a '
                     f'method the suite does not have '
                     f'({list(self.all_methods)}).')
+
+    def _check_comparisons(self) -> None:
+        """``comparisons`` are pairs of the suite's methods: a misspelt
+        name would silently drop its row from the table."""
+        for pair in self.suite.get('comparisons', []):
+            if len(pair) != 2 or any(m not in self.all_methods
+                                     for m in pair):
+                raise ValueError(
+                    f'Suite `comparisons`: {tuple(pair)!r} is not a pair of '
+                    f'methods the suite has ({list(self.all_methods)}).')
 
     def reference(self, method: str) -> Optional[str]:
         """The baseline ``method``'s Δ is against (None for baselines)."""
