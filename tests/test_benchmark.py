@@ -1,6 +1,7 @@
 """tools/benchmark.py end to end on a tiny suite: teacher cached, records
 appended once, a killed runner re-run finishes without duplicates."""
 import json
+import os
 import os.path as osp
 import signal
 import subprocess
@@ -206,6 +207,40 @@ def test_quick_method_options_replace_the_quick_options(tmp_path,
     assert options['kd']['model.stages.0.end'] == 1
     # the suite's own cfg_options (here the tiny data) still apply
     assert options['kd']['train_dataloader.dataset.indices'] == '256'
+
+
+def test_pretrainings_are_made_side_by_side(tmp_path, monkeypatch):
+    """The suite's backbone pretrainings are independent runs: with
+    ``jobs`` 2 both train at once (a barrier that only two concurrent
+    trainings pass), and their weights' sha256 come back per config."""
+    import hashlib
+    import threading
+
+    from kdbench.leaderboard import runner as runner_mod
+    from kdbench.leaderboard.runner import BenchmarkRunner
+    suite = write_suite(tmp_path)
+    with open(suite, 'a') as f:
+        f.write("pretrained = ['configs/pretrain/a.py', "
+                "'configs/pretrain/b.py']\n")
+    runner = BenchmarkRunner(suite, records_path=str(tmp_path / 'r.jsonl'),
+                             work_root=str(tmp_path / 'work'), jobs=2)
+    monkeypatch.setattr(runner_mod, 'PRETRAINED_ROOT', str(tmp_path / 'p'))
+    both_running = threading.Barrier(2, timeout=20)
+
+    def fake_train(config, work_dir, seed, extra_options, label,
+                   teacher_id=None):
+        assert seed == 0 and extra_options == {}
+        both_running.wait()  # raises when the other never starts
+        os.makedirs(work_dir)
+        with open(osp.join(work_dir, 'weights.pth'), 'wb') as f:
+            f.write(config.encode())
+        return dict(metrics={'top1': 1.0}, train_s=1.0)
+
+    monkeypatch.setattr(runner, '_train', fake_train)
+    shas = runner.pretrain()
+    assert list(shas) == ['configs/pretrain/a.py', 'configs/pretrain/b.py']
+    for config, sha in shas.items():
+        assert sha == hashlib.sha256(config.encode()).hexdigest()
 
 
 def test_a_released_teacher_is_used_as_it_is(tmp_path, monkeypatch):

@@ -589,24 +589,26 @@ class BenchmarkRunner(TeacherExtras):
     def pretrain(self) -> Optional[dict]:
         """Make each backbone pretraining of the suite's ``pretrained`` list
         (seed 0; once: ``work_dirs/pretrained/<config>/weights.pth`` is the
-        path the model configs load); return {config: sha256 of weights}."""
+        path the model configs load), ``self.jobs`` side by side (they are
+        independent runs); return {config: sha256 of weights}."""
         configs = list(self.suite.get('pretrained', []))
         if not configs:
             return None
-        shas = {}
-        for config in configs:
+
+        def make(config, label):
             work_dir = osp.join(PRETRAINED_ROOT, _stem(config))
-            weights = osp.join(work_dir, 'weights.pth')
             # the cache holds a run of the config as it is now (resolved
             # content, threads): an edited pretraining is trained again
-            print(f'[pretrained] {config} (cached in {work_dir})',
-                  flush=True)
-            result = self._train(config, work_dir, 0, {},
-                                 f'pretraining {config}')
-            print(f'[pretrained] {config}: {result["metrics"]} '
-                  f'({result["train_s"]:.0f} s)', flush=True)
-            shas[config] = file_sha256(weights)
-        return shas
+            self._say(f'[pretrained] {config} (cached in {work_dir})')
+            result = self._train(config, work_dir, 0, {}, label)
+            self._say(f'[pretrained] {config}: {result["metrics"]} '
+                      f'({result["train_s"]:.0f} s)')
+            return file_sha256(osp.join(work_dir, 'weights.pth'))
+
+        shas = self._pool([(f'pretraining {config}',
+                            lambda config=config, label=None: make(
+                                config, label)) for config in configs])
+        return dict(zip(configs, shas))
 
     def teacher(self) -> tuple:
         """Train the teacher once (cached), or take ``--teacher`` weights;
