@@ -34,7 +34,7 @@ tasks = dict(
         metric_scale=100),
     transfer_seg=dict(
         config='configs/transfer/seg/'
-        'segformer-head_mbv2-w0.35_1xb8-750i_cityscapes-mini.py',
+        'segformer-head_mbv2-w0.35_1xb8-1500i_cityscapes-mini.py',
         dataset='cityscapes', metric='mIoU', metric_key='mIoU'),
     transfer_cls=dict(
         config='configs/transfer/cls/mbv2-w0.35_1xb64-20e_digits-mini.py',
