@@ -163,6 +163,7 @@ def test_a_retrained_teacher_elsewhere_keeps_the_rows(tmp_path, monkeypatch):
     (dict(reference=dict(kd='nope')), 'does not have'),
     (dict(comparisons=[('kd', 'nope')]), 'not a pair of methods'),
     (dict(comparisons=[('kd',)]), 'not a pair of methods'),
+    (dict(comparisons=[3]), 'not a pair of methods'),
 ])
 def test_suites_that_break_the_protocol_are_refused(tmp_path, extra,
                                                      message):

@@ -270,10 +270,10 @@ class BenchmarkRunner(TeacherExtras):
         """``comparisons`` are pairs of the suite's methods: a misspelt
         name would silently drop its row from the table."""
         for pair in self.suite.get('comparisons', []):
-            if len(pair) != 2 or any(m not in self.all_methods
-                                     for m in pair):
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2 or \
+                    any(m not in self.all_methods for m in pair):
                 raise ValueError(
-                    f'Suite `comparisons`: {tuple(pair)!r} is not a pair of '
+                    f'Suite `comparisons`: {pair!r} is not a pair of '
                     f'methods the suite has ({list(self.all_methods)}).')
 
     def reference(self, method: str) -> Optional[str]:
